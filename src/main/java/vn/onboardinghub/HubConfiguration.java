@@ -1,0 +1,173 @@
+package vn.onboardinghub;
+
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.onboardinghub.api.Api;
+import vn.onboardinghub.core.CallbackSigner;
+import vn.onboardinghub.core.Callbacks;
+import vn.onboardinghub.core.Onboardings;
+import vn.onboardinghub.intake.RequestReader;
+import vn.onboardinghub.providers.ProviderAdapter;
+import vn.onboardinghub.providers.ProviderCalls;
+import vn.onboardinghub.providers.ProviderCatalog;
+import vn.onboardinghub.providers.ProviderSettings;
+import vn.onboardinghub.sandbox.Sandbox;
+import vn.onboardinghub.store.OnboardingStore;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Wires the hub from {@code application.properties} (each key overridable by {@code -D} and by environment
+ * variable) and binds the beans the YAML routes refer to.
+ */
+public class HubConfiguration implements CamelConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(HubConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent props = context.getPropertiesComponent();
+        boolean sandboxMode = Boolean.parseBoolean(prop(props, "hub.sandbox.enabled", "true"));
+        Path dataDir = Path.of(prop(props, "hub.data-dir", "data")).toAbsolutePath();
+        Files.createDirectories(dataDir);
+
+        ObjectMapper mapper = objectMapper();
+        ProviderCatalog catalog = new ProviderCatalog(mapper);
+        HikariDataSource dataSource = dataSource(props, dataDir);
+        OnboardingStore store = new OnboardingStore(dataSource, mapper);
+        store.migrate();
+
+        Callbacks callbacks = new Callbacks(new CallbackSigner(callbackKey(props, dataDir), Duration.ofHours(24), Clock.systemUTC()),
+                prop(props, "hub.public-base-url", "http://localhost:8080"), store);
+        Sandbox sandbox = sandboxMode ? new Sandbox(catalog.all()) : null;
+        for (ProviderAdapter provider : catalog.all()) {
+            provider.configure(settings(props, provider, sandbox), callbacks);
+            LOG.info("provider {}: {}", provider.name(), provider.enabled() ? provider.settings().baseUrl() : "disabled");
+        }
+        if (sandboxMode) {
+            LOG.warn("SANDBOX MODE: providers are the built-in simulators; set hub.sandbox.enabled=false for real providers");
+        }
+
+        var registry = context.getRegistry();
+        registry.bind("objectMapper", mapper);
+        registry.bind("providerCatalog", catalog);
+        catalog.all().forEach(p -> registry.bind(p.name() + "Adapter", p));
+        registry.bind("providerCalls", new ProviderCalls(catalog,
+                Integer.parseInt(prop(props, "hub.retry.max-attempts", "3")),
+                Long.parseLong(prop(props, "hub.retry.max-retry-after-ms", "10000"))));
+        registry.bind("onboardings", new Onboardings(new RequestReader(mapper, catalog.names(), catalog.enabledNames()), store));
+        registry.bind("onboardingStore", store);
+        registry.bind("callbacks", callbacks);
+        registry.bind("api", new Api(apiKeys(props, sandboxMode), mapper));
+        registry.bind("providerCallPool", context.getExecutorServiceManager().newThreadPool(this, "provider-calls",
+                Integer.parseInt(prop(props, "hub.providers.pool-size", "64")),
+                Integer.parseInt(prop(props, "hub.providers.pool-max-size", "256"))));
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                if (sandbox != null) {
+                    sandbox.close();
+                }
+                dataSource.close();
+            }
+        }, true, true);
+    }
+
+    static ObjectMapper objectMapper() {
+        JsonMapper mapper = JsonMapper.builder()
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .build();
+        // hostile input: no absurdly deep documents
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+        // "name": 123 or "lat": "x" is a type error, not silently converted
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Float).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        return mapper;
+    }
+
+    private static ProviderSettings settings(PropertiesComponent props, ProviderAdapter provider, Sandbox sandbox) {
+        String prefix = "hub.providers." + provider.name() + ".";
+        boolean enabled = Boolean.parseBoolean(prop(props, prefix + "enabled", "true"));
+        Map<String, String> values = new LinkedHashMap<>();
+        if (sandbox != null) {
+            values.putAll(provider.sandbox().credentials());
+            return new ProviderSettings(provider.name(), enabled, sandbox.baseUrl(provider), values);
+        }
+        for (String key : provider.settingKeys()) {
+            values.put(key, prop(props, prefix + key, ""));
+        }
+        return new ProviderSettings(provider.name(), enabled, prop(props, prefix + "base-url", ""), values);
+    }
+
+    private static HikariDataSource dataSource(PropertiesComponent props, Path dataDir) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("hub-db");
+        config.setJdbcUrl(prop(props, "hub.db.url", "jdbc:h2:file:" + dataDir.resolve("db").resolve("hub")));
+        config.setUsername(prop(props, "hub.db.username", ""));
+        config.setPassword(prop(props, "hub.db.password", ""));
+        config.setMaximumPoolSize(Integer.parseInt(prop(props, "hub.db.pool-size", "16")));
+        return new HikariDataSource(config);
+    }
+
+    private static List<String> apiKeys(PropertiesComponent props, boolean sandboxMode) {
+        List<String> keys = Arrays.stream(prop(props, "hub.api.keys", "").split(","))
+                .map(String::strip).filter(k -> !k.isEmpty()).toList();
+        if (!keys.isEmpty()) {
+            return keys;
+        }
+        if (sandboxMode) {
+            return List.of("sandbox");
+        }
+        throw new IllegalStateException("hub.api.keys (or HUB_API_KEYS) must be set when sandbox mode is off:"
+                + " a comma-separated list of the API keys callers send in X-API-Key");
+    }
+
+    /** {@code hub.callback.secret}, or a random key kept under the data dir (set the secret when instances share a database). */
+    private static byte[] callbackKey(PropertiesComponent props, Path dataDir) throws IOException {
+        String secret = prop(props, "hub.callback.secret", "");
+        if (!secret.isBlank()) {
+            return secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Path file = dataDir.resolve("keys").resolve("callback.key");
+        if (Files.exists(file)) {
+            return Files.readAllBytes(file);
+        }
+        Files.createDirectories(file.getParent());
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(file, key);
+        LOG.info("generated a callback signing key in {}", file);
+        return key;
+    }
+
+    private static String prop(PropertiesComponent props, String key, String defaultValue) {
+        return props.resolveProperty(key).map(String::strip).filter(v -> !v.isEmpty()).orElse(defaultValue);
+    }
+}

@@ -1,0 +1,85 @@
+package vn.onboardinghub.core;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import vn.onboardinghub.intake.InvalidRequestException;
+import vn.onboardinghub.intake.Violation;
+import vn.onboardinghub.model.OnboardingResult;
+import vn.onboardinghub.model.ProviderResult;
+import vn.onboardinghub.providers.CallbackUrls;
+import vn.onboardinghub.providers.ProviderAdapter;
+import vn.onboardinghub.providers.ProviderCalls;
+import vn.onboardinghub.store.OnboardingStore;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Provider callbacks ({@code GET /api/v1/callbacks/<provider>}): the hub-signed {@code state} authenticates the
+ * browser's request and names the onboarding; the provider's callback route finishes its part; the stored result
+ * is updated and the browser is sent on to the merchant's page.
+ */
+public class Callbacks implements CallbackUrls {
+    /** Exchange property a provider's callback route may set: where to send the browser afterwards. */
+    public static final String REDIRECT = "callbackRedirect";
+    private static final String STORED = "storedOnboarding";
+    private static final Logger LOG = LoggerFactory.getLogger(Callbacks.class);
+
+    private final CallbackSigner signer;
+    private final String publicBaseUrl;
+    private final OnboardingStore store;
+
+    public Callbacks(CallbackSigner signer, String publicBaseUrl, OnboardingStore store) {
+        this.signer = signer;
+        this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
+        this.store = store;
+    }
+
+    @Override
+    public String callbackUrl(String provider, String onboardingId) {
+        return publicBaseUrl + "/api/v1/callbacks/" + provider + "?state="
+                + URLEncoder.encode(signer.sign(provider, onboardingId), StandardCharsets.UTF_8);
+    }
+
+    /** Verifies the state and loads the onboarding it names, or refuses the callback. */
+    public void verify(Exchange exchange) {
+        String provider = exchange.getMessage().getHeader("provider", String.class);
+        String state = exchange.getMessage().getHeader("state", String.class);
+        if (state != null && state.contains("?")) {
+            // a provider that appends "?token=…" to a URL that already has a query: the rest is its own parameters
+            state = state.substring(0, state.indexOf('?'));
+        }
+        CallbackSigner.State verified = signer.verify(state)
+                .filter(s -> s.provider().equals(provider))
+                .orElseThrow(() -> new InvalidRequestException(List.of(new Violation("state", "is not a valid or current callback state"))));
+        OnboardingStore.Stored stored = store.find(verified.onboardingId())
+                .orElseThrow(() -> new OnboardingNotFoundException(verified.onboardingId()));
+        MDC.put(Onboardings.ID, verified.onboardingId());
+        exchange.setProperty(Onboardings.ID, verified.onboardingId());
+        exchange.setProperty(ProviderCalls.PROVIDER, provider);
+        exchange.setProperty(ProviderAdapter.REQUEST, stored.request());
+        exchange.setProperty(STORED, stored);
+        exchange.setProperty("callbackRoute", "direct:callback-" + provider);
+    }
+
+    /** Stores the provider's new result; the reply is a redirect, or a short status without credentials. */
+    public Map<String, Object> complete(Exchange exchange, ProviderResult providerResult) {
+        OnboardingStore.Stored stored = exchange.getProperty(STORED, OnboardingStore.Stored.class);
+        OnboardingResult updated = stored.result().with(providerResult);
+        store.save(updated, stored.request());
+        LOG.info("onboarding {} callback from {}: {} → {}", updated.onboardingId(), providerResult.provider(),
+                providerResult.status(), updated.status());
+        String redirect = exchange.getProperty(REDIRECT, String.class);
+        exchange.getMessage().getHeaders().clear();
+        if (redirect != null) {
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 302);
+            exchange.getMessage().setHeader("Location", redirect);
+        }
+        return Map.of("onboardingId", updated.onboardingId(), "provider", providerResult.provider(),
+                "providerStatus", providerResult.status(), "status", updated.status());
+    }
+}

@@ -1,0 +1,87 @@
+package vn.onboardinghub.core;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import vn.onboardinghub.intake.InvalidRequestException;
+import vn.onboardinghub.intake.RequestReader;
+import vn.onboardinghub.intake.Violation;
+import vn.onboardinghub.model.OnboardingRequest;
+import vn.onboardinghub.model.OnboardingResult;
+import vn.onboardinghub.model.ProviderResult;
+import vn.onboardinghub.providers.ProviderAdapter;
+import vn.onboardinghub.store.OnboardingStore;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * The channel-independent core of {@code routes/onboarding.camel.yaml}: accept a request (validate, give it an
+ * id, plan the fan-out), then assemble and store the providers' results.
+ */
+public class Onboardings {
+    public static final String ID = "onboardingId";
+    public static final String RECIPIENTS = "providerRoutes";
+    private static final Logger LOG = LoggerFactory.getLogger(Onboardings.class);
+
+    private final RequestReader reader;
+    private final OnboardingStore store;
+
+    public Onboardings(RequestReader reader, OnboardingStore store) {
+        this.reader = reader;
+        this.store = store;
+    }
+
+    /** Reads and validates the JSON body; throws {@code InvalidRequestException} with every violation. */
+    public void accept(Exchange exchange) {
+        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+            throw new InvalidRequestException(List.of(new Violation("Content-Type", "must be application/json, not " + contentType)));
+        }
+        start(exchange, reader.read(exchange.getMessage().getBody(String.class)));
+    }
+
+    /** Starts an already built request (e.g. a batch record) after validating it. */
+    public void start(Exchange exchange, OnboardingRequest request) {
+        OnboardingRequest valid = reader.validate(request);
+        String id = UUID.randomUUID().toString();
+        MDC.put(ID, id);
+        exchange.setProperty(ProviderAdapter.REQUEST, valid);
+        exchange.setProperty(ID, id);
+        exchange.setProperty(RECIPIENTS, valid.providers().stream().map(p -> "direct:provider-" + p)
+                .collect(Collectors.joining(",")));
+        LOG.info("onboarding {} accepted for merchant {} with providers {}", id, valid.merchant().externalId(), valid.providers());
+    }
+
+    /** For {@code ?async=true}: stores the onboarding as PENDING before the fan-out runs. */
+    public OnboardingResult pending(Exchange exchange) {
+        OnboardingRequest request = exchange.getProperty(ProviderAdapter.REQUEST, OnboardingRequest.class);
+        OnboardingResult pending = OnboardingResult.pending(exchange.getProperty(ID, String.class),
+                request.requestId(), request.merchant().externalId());
+        store.save(pending, request);
+        return pending;
+    }
+
+    /** Aggregates the providers' results (in the order they were requested), computes the status, stores it. */
+    public OnboardingResult complete(Exchange exchange, List<ProviderResult> results) {
+        OnboardingRequest request = exchange.getProperty(ProviderAdapter.REQUEST, OnboardingRequest.class);
+        List<String> order = request.providers();
+        List<ProviderResult> ordered = results.stream()
+                .sorted(Comparator.comparingInt(r -> order.indexOf(r.provider()))).toList();
+        OnboardingResult result = OnboardingResult.of(exchange.getProperty(ID, String.class), request.requestId(),
+                request.merchant().externalId(), ordered);
+        store.save(result, request);
+        LOG.info("onboarding {} {}: {}", result.onboardingId(), result.status(), ordered.stream()
+                .map(r -> r.provider() + "=" + r.status() + (r.error() == null ? "" : "(" + r.error().code() + ")"))
+                .collect(Collectors.joining(" ")));
+        return result;
+    }
+
+    public OnboardingResult find(String onboardingId) {
+        return store.find(onboardingId).map(OnboardingStore.Stored::result)
+                .orElseThrow(() -> new OnboardingNotFoundException(onboardingId));
+    }
+}

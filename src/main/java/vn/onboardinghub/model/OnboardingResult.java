@@ -1,0 +1,58 @@
+package vn.onboardinghub.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The normalized result of one onboarding (CONTRACT §4). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"onboardingId", "requestId", "externalId", "status", "error", "results"})
+public record OnboardingResult(String onboardingId, String requestId, String externalId, Status status,
+                               ProviderError error, Map<String, ProviderResult> results) {
+
+    public OnboardingResult {
+        if (results != null) {
+            // the provider name is the map key (it is not repeated inside each result's JSON)
+            Map<String, ProviderResult> named = new LinkedHashMap<>();
+            results.forEach((name, r) -> named.put(name, r.provider() == null ? r.withProvider(name) : r));
+            results = named;
+        }
+    }
+
+    /** {@code PENDING} only while an asynchronous onboarding is still running. */
+    public enum Status { SUCCEEDED, PARTIAL, ACTION_REQUIRED, FAILED, PENDING }
+
+    public static OnboardingResult of(String onboardingId, String requestId, String externalId,
+                                      Collection<ProviderResult> providerResults) {
+        Map<String, ProviderResult> byProvider = new LinkedHashMap<>();
+        providerResults.forEach(r -> byProvider.put(r.provider(), r));
+        return new OnboardingResult(onboardingId, requestId, externalId, overall(byProvider.values()), null, byProvider);
+    }
+
+    public static OnboardingResult pending(String onboardingId, String requestId, String externalId) {
+        return new OnboardingResult(onboardingId, requestId, externalId, Status.PENDING, null, Map.of());
+    }
+
+    /** Replaces one provider's result and recomputes the overall status. */
+    public OnboardingResult with(ProviderResult providerResult) {
+        Map<String, ProviderResult> byProvider = new LinkedHashMap<>(results);
+        byProvider.put(providerResult.provider(), providerResult);
+        return new OnboardingResult(onboardingId, requestId, externalId, overall(byProvider.values()), error, byProvider);
+    }
+
+    /** All succeeded: SUCCEEDED; all failed: FAILED; none failed and some need action: ACTION_REQUIRED; else PARTIAL. */
+    static Status overall(Collection<ProviderResult> results) {
+        long failed = results.stream().filter(r -> r.status() == ProviderResult.ProviderStatus.FAILED).count();
+        long succeeded = results.stream().filter(r -> r.status() == ProviderResult.ProviderStatus.SUCCEEDED).count();
+        if (results.isEmpty() || failed == results.size()) {
+            return Status.FAILED;
+        }
+        if (succeeded == results.size()) {
+            return Status.SUCCEEDED;
+        }
+        return failed == 0 ? Status.ACTION_REQUIRED : Status.PARTIAL;
+    }
+}

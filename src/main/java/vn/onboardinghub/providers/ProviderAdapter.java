@@ -1,0 +1,158 @@
+package vn.onboardinghub.providers;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import vn.onboardinghub.model.OnboardingRequest;
+import vn.onboardinghub.model.ProviderError;
+import vn.onboardinghub.model.ProviderResult;
+
+import java.util.List;
+
+/**
+ * One provider: a mapper from the normalized request to the provider's request, a parser from the provider's
+ * answer (and every documented error) to the normalized result, and its sandbox simulator. The provider's route
+ * ({@code routes/providers/<name>.camel.yaml}) calls {@link #prepareRequest}, the HTTP endpoint, then
+ * {@link #parseResponse}; non-2xx answers and network failures go through {@link ProviderCalls} and {@link #mapError}.
+ */
+public abstract class ProviderAdapter {
+    /** Exchange property holding the validated {@link OnboardingRequest}. */
+    public static final String REQUEST = "onboardingRequest";
+    /** Exchange property holding the URL the route's HTTP step calls. */
+    public static final String URL = "providerUrl";
+
+    protected final ObjectMapper mapper;
+    private volatile ProviderSettings settings;
+    private volatile CallbackUrls callbacks;
+
+    protected ProviderAdapter(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    public abstract String name();
+
+    public abstract ProviderSandbox sandbox();
+
+    /** Setting keys ({@code hub.providers.<name>.<key>}) without which no call can be made. */
+    protected abstract List<String> requiredSettings();
+
+    /** Setting keys that are used when present, e.g. GHTK's {@code client-source}. */
+    protected List<String> optionalSettings() {
+        return List.of();
+    }
+
+    /** Every {@code hub.providers.<name>.<key>} this provider reads besides {@code enabled} and {@code base-url}. */
+    public List<String> settingKeys() {
+        return java.util.stream.Stream.concat(requiredSettings().stream(), optionalSettings().stream()).toList();
+    }
+
+    /** Builds the provider call on {@code message}, whose headers are already cleared. */
+    protected abstract void buildRequest(Exchange exchange, OnboardingRequest request, Message message);
+
+    /** Interprets a 2xx answer. */
+    public abstract ProviderResult parseResponse(Exchange exchange);
+
+    /** Maps a non-2xx answer, keeping the provider's status, code and message unchanged. */
+    public abstract ProviderError mapError(int status, String body);
+
+    /** The result for a mapped error; most errors are simply FAILED. */
+    public ProviderResult errorResult(ProviderError error, int attempts) {
+        return ProviderResult.failed(name(), error, attempts);
+    }
+
+    public void configure(ProviderSettings settings, CallbackUrls callbacks) {
+        this.settings = settings;
+        this.callbacks = callbacks;
+    }
+
+    /** The hub's signed callback URLs, for providers that finish in the merchant's browser. */
+    protected CallbackUrls callbacks() {
+        return callbacks;
+    }
+
+    public ProviderSettings settings() {
+        return settings;
+    }
+
+    public boolean enabled() {
+        return settings != null && settings.enabled();
+    }
+
+    /**
+     * Clears every header (caller headers such as {@code X-API-Key} and Camel's own never reach a provider),
+     * then lets the adapter set the provider's headers, query and body.
+     */
+    public void prepareRequest(Exchange exchange) {
+        ProviderSettings s = settings;
+        if (s == null || !s.enabled()) {
+            throw new NotConfiguredException(name() + " is disabled (hub.providers." + name() + ".enabled=false)");
+        }
+        if (s.baseUrl() == null || s.baseUrl().isBlank()) {
+            throw new NotConfiguredException(name() + " has no base URL (hub.providers." + name() + ".base-url)");
+        }
+        for (String key : requiredSettings()) {
+            if (s.value(key) == null) {
+                throw new NotConfiguredException(name() + " is missing hub.providers." + name() + "." + key);
+            }
+        }
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setBody(null);
+        buildRequest(exchange, exchange.getProperty(REQUEST, OnboardingRequest.class), message);
+    }
+
+    protected static void json(Message message, Object body, ObjectMapper mapper) {
+        try {
+            message.setHeader(Exchange.HTTP_METHOD, "POST");
+            message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+            message.setBody(mapper.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write request body", e);
+        }
+    }
+
+    /** The body as a JSON object, or null when it is not one. */
+    protected JsonNode tree(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            JsonNode node = mapper.readTree(body);
+            return node != null && node.isObject() ? node : null;
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    protected static String text(JsonNode node, String field) {
+        if (node == null) {
+            return null;
+        }
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    protected static int status(Exchange exchange) {
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        return status == null ? 200 : status;
+    }
+
+    protected static String body(Exchange exchange) {
+        return exchange.getMessage().getBody(String.class);
+    }
+
+    protected static int attempts(Exchange exchange) {
+        return ProviderCalls.attempts(exchange);
+    }
+
+    /** A provider's raw body, bounded, for {@code providerMessage} when it has no structured message. */
+    public static String excerpt(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        String b = body.strip();
+        return b.length() > 300 ? b.substring(0, 300) + "…" : b;
+    }
+}

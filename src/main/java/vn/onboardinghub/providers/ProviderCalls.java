@@ -1,0 +1,139 @@
+package vn.onboardinghub.providers;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.onboardinghub.model.ErrorCode;
+import vn.onboardinghub.model.ProviderError;
+import vn.onboardinghub.model.ProviderResult;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+/**
+ * What every provider call shares, used by the {@code provider-call} route configuration: counting calls,
+ * deciding retries (retryable errors only, {@code Retry-After} honoured), and turning a failure into a result
+ * through the provider's own error mapper.
+ */
+public class ProviderCalls implements Processor {
+    public static final String PROVIDER = "provider";
+    private static final String CALLS = "providerCalls";
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderCalls.class);
+
+    private final ProviderCatalog catalog;
+    private final int maxAttempts;
+    private final long maxRetryAfterMs;
+
+    public ProviderCalls(ProviderCatalog catalog, int maxAttempts, long maxRetryAfterMs) {
+        this.catalog = catalog;
+        this.maxAttempts = maxAttempts;
+        this.maxRetryAfterMs = maxRetryAfterMs;
+    }
+
+    /** Called before every HTTP request to a provider, retries included. */
+    public void countCall(Exchange exchange) {
+        exchange.setProperty(CALLS, attempts(exchange) + 1);
+    }
+
+    public static int attempts(Exchange exchange) {
+        return exchange.getProperty(CALLS, 0, Integer.class);
+    }
+
+    /** {@code retryWhile}: retry retryable errors until {@code hub.retry.max-attempts} calls were made. */
+    public boolean shouldRetry(Exchange exchange) {
+        Throwable failure = failure(exchange);
+        if (attempts(exchange) >= maxAttempts || !classify(exchange, failure).retryable()) {
+            return false;
+        }
+        Long retryAfter = retryAfterMillis(failure);
+        return retryAfter == null || retryAfter <= maxRetryAfterMs;
+    }
+
+    /** {@code onExceptionOccurred}: runs before the next delay is computed, so a Retry-After can set it. */
+    @Override
+    public void process(Exchange exchange) {
+        Throwable failure = failure(exchange);
+        Long retryAfter = retryAfterMillis(failure);
+        if (retryAfter != null) {
+            exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, retryAfter);
+        } else {
+            exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
+        }
+        ProviderError error = classify(exchange, failure);
+        if (error.retryable()) {
+            LOG.info("{} call {} failed: {} (status {})", exchange.getProperty(PROVIDER), attempts(exchange),
+                    error.code(), error.providerStatus());
+        }
+    }
+
+    /** The handled failure as this provider's result. */
+    public ProviderResult failed(Exchange exchange) {
+        ProviderError error = classify(exchange, failure(exchange));
+        return adapter(exchange).errorResult(error, attempts(exchange));
+    }
+
+    private ProviderError classify(Exchange exchange, Throwable failure) {
+        String provider = exchange.getProperty(PROVIDER, String.class);
+        if (failure instanceof NotConfiguredException e) {
+            return ProviderError.of(ErrorCode.NOT_CONFIGURED, e.getMessage());
+        }
+        if (failure instanceof HttpOperationFailedException e) {
+            return adapter(exchange).mapError(e.getStatusCode(), e.getResponseBody());
+        }
+        if (failure instanceof UnexpectedResponseException e) {
+            return e.error();
+        }
+        if (isNetworkFailure(failure)) {
+            return ProviderError.of(ErrorCode.PROVIDER_UNAVAILABLE,
+                    provider + " could not be reached: " + failure.getClass().getSimpleName());
+        }
+        LOG.warn("{} call failed unexpectedly: {}", provider, failure == null ? "unknown" : failure.getClass().getName());
+        return ProviderError.of(ErrorCode.UNEXPECTED_RESPONSE, provider + " call failed in a way the hub cannot interpret");
+    }
+
+    private static boolean isNetworkFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ProviderAdapter adapter(Exchange exchange) {
+        return catalog.get(exchange.getProperty(PROVIDER, String.class));
+    }
+
+    private static Throwable failure(Exchange exchange) {
+        Throwable e = exchange.getException();
+        return e != null ? e : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    }
+
+    /** {@code Retry-After} of a 429 or 503, in seconds or as an HTTP date. */
+    static Long retryAfterMillis(Throwable failure) {
+        if (!(failure instanceof HttpOperationFailedException e) || e.getResponseHeaders() == null) {
+            return null;
+        }
+        String value = e.getResponseHeaders().entrySet().stream()
+                .filter(h -> "retry-after".equalsIgnoreCase(h.getKey()))
+                .map(h -> h.getValue()).findFirst().orElse(null);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Math.max(0, Long.parseLong(value.strip()) * 1000);
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME);
+                return Math.max(0, Duration.between(ZonedDateTime.now(at.getZone()), at).toMillis());
+            } catch (DateTimeParseException notADate) {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package vn.onboardinghub.providers.ghtk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import vn.onboardinghub.model.ErrorCode;
+import vn.onboardinghub.model.OnboardingRequest;
+import vn.onboardinghub.model.ProviderError;
+import vn.onboardinghub.model.ProviderResult;
+import vn.onboardinghub.providers.ProviderAdapter;
+import vn.onboardinghub.providers.ProviderSandbox;
+import vn.onboardinghub.providers.UnexpectedResponseException;
+
+import java.text.Normalizer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * GHTK {@code POST /services/shops/token}: partner {@code Token} header (and {@code X-Client-Source} when
+ * configured), the shop's email and password in the body. GHTK reports failures as {@code success:false},
+ * also with HTTP 200, so the body decides, not the status.
+ */
+public class GhtkAdapter extends ProviderAdapter {
+    static final String PATH = "/services/shops/token";
+    static final String WRONG_LOGIN = "Dữ liệu đăng nhập không hợp lệ";
+    static final String NO_PERMISSION = "Tài khoản của bạn không có quyền sử dụng API này";
+
+    public GhtkAdapter(ObjectMapper mapper) {
+        super(mapper);
+    }
+
+    @Override
+    public String name() {
+        return "ghtk";
+    }
+
+    @Override
+    public ProviderSandbox sandbox() {
+        return new GhtkSandbox();
+    }
+
+    @Override
+    protected List<String> requiredSettings() {
+        return List.of("token");
+    }
+
+    @Override
+    protected List<String> optionalSettings() {
+        return List.of("client-source");
+    }
+
+    @Override
+    protected void buildRequest(Exchange exchange, OnboardingRequest request, Message message) {
+        message.setHeader("Token", settings().value("token"));
+        if (settings().value("client-source") != null) {
+            message.setHeader("X-Client-Source", settings().value("client-source"));
+        }
+        String email = request.ghtk().email() != null ? request.ghtk().email() : request.merchant().email();
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("email", email);
+        body.put("password", request.ghtk().password());
+        json(message, body, mapper);
+        exchange.setProperty(URL, settings().url(PATH));
+    }
+
+    @Override
+    public ProviderResult parseResponse(Exchange exchange) {
+        String body = body(exchange);
+        JsonNode json = tree(body);
+        if (json != null && json.path("success").asBoolean(false)) {
+            String code = text(json.get("data"), "code");
+            String token = text(json.get("data"), "token");
+            if (code != null && token != null) {
+                Map<String, String> credentials = new LinkedHashMap<>();
+                credentials.put("shopCode", code);
+                credentials.put("token", token);
+                return ProviderResult.succeeded(name(), credentials, attempts(exchange));
+            }
+        }
+        if (json != null && json.has("success") && !json.path("success").asBoolean(true)) {
+            return errorResult(mapError(status(exchange), body), attempts(exchange));
+        }
+        throw new UnexpectedResponseException("GHTK answered without success, data.code and data.token", status(exchange), body);
+    }
+
+    @Override
+    public ProviderError mapError(int status, String body) {
+        JsonNode json = tree(body);
+        String message = text(json, "message");
+        String code = text(json, "error_code");
+        String providerMessage = json != null ? message : excerpt(body);
+        String known = message == null ? "" : Normalizer.normalize(message.strip(), Normalizer.Form.NFC);
+        if (known.equals(WRONG_LOGIN)) {
+            return ProviderError.of(ErrorCode.INVALID_CREDENTIALS,
+                    "GHTK rejected the shop's email or password", status, code, providerMessage);
+        }
+        if (known.equals(NO_PERMISSION)) {
+            return ProviderError.of(ErrorCode.PERMISSION_DENIED,
+                    "This GHTK partner account may not retrieve shop tokens (only B2C partners may)", status, code, providerMessage);
+        }
+        if ("20101".equals(code) || status == 401) {
+            return ProviderError.of(ErrorCode.PARTNER_AUTH_FAILED,
+                    "GHTK rejected the partner token (hub.providers.ghtk.token)", status, code, providerMessage);
+        }
+        if ("10104".equals(code) || status == 404) {
+            return ProviderError.of(ErrorCode.NOT_FOUND, "GHTK does not know this endpoint", status, code, providerMessage);
+        }
+        if (status >= 200 && status < 300 || status == 405) {
+            return ProviderError.of(ErrorCode.UNEXPECTED_RESPONSE,
+                    "GHTK refused the request with an error the hub does not know", status, code, providerMessage);
+        }
+        return ProviderError.of(ErrorCode.forHttpStatus(status), "GHTK answered HTTP " + status, status, code, providerMessage);
+    }
+}
