@@ -77,8 +77,9 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("providerCalls", new ProviderCalls(catalog,
                 Integer.parseInt(prop(props, "hub.retry.max-attempts", "3")),
                 Long.parseLong(prop(props, "hub.retry.max-retry-after-ms", "10000"))));
-        registry.bind("onboardings", new Onboardings(new RequestReader(mapper, catalog.names(), catalog.enabledNames()), store));
+        registry.bind("onboardings", new Onboardings(new RequestReader(mapper, catalog.names(), catalog.enabledNames()), store, mapper));
         registry.bind("onboardingStore", store);
+        registry.bind("providerResultsAggregation", new vn.onboardinghub.core.ProviderResultsAggregation());
         registry.bind("callbacks", callbacks);
         registry.bind("api", new Api(apiKeys(props, sandboxMode), mapper));
         registry.bind("providerCallPool", context.getExecutorServiceManager().newThreadPool(this, "provider-calls",

@@ -8,11 +8,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onboardinghub.core.OnboardingNotFoundException;
 import vn.onboardinghub.intake.InvalidRequestException;
-import vn.onboardinghub.model.ErrorCode;
+import vn.onboardinghub.model.RequestError;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -61,26 +60,21 @@ public class Api {
     /** The handled exception as an error body: 400 with violations, 401, 404, or 500 without internals. */
     public void error(Exchange exchange) throws JsonProcessingException {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Map<String, Object> error = new LinkedHashMap<>();
+        RequestError error;
         int status;
         if (e instanceof InvalidRequestException invalid) {
             status = 400;
-            error.put("code", ErrorCode.INVALID_REQUEST);
-            error.put("message", invalid.getMessage());
-            error.put("violations", invalid.violations());
+            error = invalid.error();
         } else if (e instanceof UnauthorizedException) {
             status = 401;
-            error.put("code", "UNAUTHORIZED");
-            error.put("message", e.getMessage());
+            error = new RequestError("UNAUTHORIZED", e.getMessage(), null);
         } else if (e instanceof OnboardingNotFoundException) {
             status = 404;
-            error.put("code", "NOT_FOUND");
-            error.put("message", e.getMessage());
+            error = new RequestError("NOT_FOUND", e.getMessage(), null);
         } else {
             status = 500;
             LOG.error("request failed: {}", e == null ? "unknown" : e.getClass().getName(), e);
-            error.put("code", "INTERNAL_ERROR");
-            error.put("message", "The hub could not process this request; its log has the details.");
+            error = new RequestError("INTERNAL_ERROR", "The hub could not process this request; its log has the details.", null);
         }
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setBody(Map.of("error", error));

@@ -29,10 +29,17 @@ public class Onboardings {
 
     private final RequestReader reader;
     private final OnboardingStore store;
+    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
 
-    public Onboardings(RequestReader reader, OnboardingStore store) {
+    public Onboardings(RequestReader reader, OnboardingStore store, com.fasterxml.jackson.databind.ObjectMapper mapper) {
         this.reader = reader;
         this.store = store;
+        this.mapper = mapper;
+    }
+
+    /** Any result or error as JSON, for channels that reply with text. */
+    public String json(Object value) throws com.fasterxml.jackson.core.JsonProcessingException {
+        return mapper.writeValueAsString(value);
     }
 
     /** Reads and validates the JSON body; throws {@code InvalidRequestException} with every violation. */
@@ -66,7 +73,9 @@ public class Onboardings {
     }
 
     /** Aggregates the providers' results (in the order they were requested), computes the status, stores it. */
-    public OnboardingResult complete(Exchange exchange, List<ProviderResult> results) {
+    @SuppressWarnings("unchecked")
+    public OnboardingResult complete(Exchange exchange) {
+        List<ProviderResult> results = exchange.getProperty(ProviderResultsAggregation.RESULTS, List.class);
         OnboardingRequest request = exchange.getProperty(ProviderAdapter.REQUEST, OnboardingRequest.class);
         List<String> order = request.providers();
         List<ProviderResult> ordered = results.stream()
@@ -78,6 +87,26 @@ public class Onboardings {
                 .map(r -> r.provider() + "=" + r.status() + (r.error() == null ? "" : "(" + r.error().code() + ")"))
                 .collect(Collectors.joining(" ")));
         return result;
+    }
+
+    /**
+     * The result for a message that failed validation (bus message, batch record): FAILED with the violations,
+     * keeping whatever ids could be read from it.
+     */
+    public OnboardingResult rejected(Exchange exchange) {
+        InvalidRequestException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, InvalidRequestException.class);
+        String body = exchange.getMessage().getBody(String.class);
+        String requestId = null;
+        String externalId = null;
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = mapper.readTree(body);
+            requestId = tree.path("requestId").isTextual() ? tree.path("requestId").asText() : null;
+            externalId = tree.at("/merchant/externalId").isTextual() ? tree.at("/merchant/externalId").asText() : null;
+        } catch (Exception unreadable) {
+            // not JSON at all: no ids to keep
+        }
+        LOG.info("request for merchant {} refused: {}", externalId, e.violations());
+        return OnboardingResult.rejected(requestId, externalId, e.error());
     }
 
     public OnboardingResult find(String onboardingId) {

@@ -12,6 +12,10 @@ public class InvalidRequestException extends RuntimeException {
         this.violations = List.copyOf(violations);
     }
 
+    public vn.onboardinghub.model.RequestError error() {
+        return new vn.onboardinghub.model.RequestError("INVALID_REQUEST", getMessage(), violations);
+    }
+
     public List<Violation> violations() {
         return violations;
     }

@@ -11,7 +11,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"onboardingId", "requestId", "externalId", "status", "error", "results"})
 public record OnboardingResult(String onboardingId, String requestId, String externalId, Status status,
-                               ProviderError error, Map<String, ProviderResult> results) {
+                               RequestError error, Map<String, ProviderResult> results) {
 
     public OnboardingResult {
         if (results != null) {
@@ -34,6 +34,18 @@ public record OnboardingResult(String onboardingId, String requestId, String ext
 
     public static OnboardingResult pending(String onboardingId, String requestId, String externalId) {
         return new OnboardingResult(onboardingId, requestId, externalId, Status.PENDING, null, Map.of());
+    }
+
+    /** A request refused by validation: FAILED, no provider called, the error says why. */
+    public static OnboardingResult rejected(String requestId, String externalId, RequestError error) {
+        return new OnboardingResult(null, requestId, externalId, Status.FAILED, error, Map.of());
+    }
+
+    /** The result as written to batch files unless credentials are asked for. */
+    public OnboardingResult withoutCredentials() {
+        Map<String, ProviderResult> stripped = new LinkedHashMap<>();
+        results.forEach((name, r) -> stripped.put(name, r.withoutCredentials()));
+        return new OnboardingResult(onboardingId, requestId, externalId, status, error, stripped);
     }
 
     /** Replaces one provider's result and recomputes the overall status. */

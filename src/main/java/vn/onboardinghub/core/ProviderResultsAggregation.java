@@ -1,0 +1,35 @@
+package vn.onboardinghub.core;
+
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+import vn.onboardinghub.model.ProviderResult;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Collects each provider route's {@link ProviderResult} into the fan-out's input exchange. Aggregating into the
+ * input (rather than into the first provider's exchange) keeps one provider's handled failure from marking the
+ * whole onboarding as handled, which would stop the route before the results are stored.
+ */
+public class ProviderResultsAggregation implements AggregationStrategy {
+    public static final String RESULTS = "providerResults";
+
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        throw new UnsupportedOperationException("needs the input exchange");
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange, Exchange inputExchange) {
+        List<ProviderResult> results = inputExchange.getProperty(RESULTS, List.class);
+        if (results == null) {
+            results = Collections.synchronizedList(new ArrayList<>());
+            inputExchange.setProperty(RESULTS, results);
+        }
+        results.add(newExchange.getMessage().getBody(ProviderResult.class));
+        return inputExchange;
+    }
+}

@@ -1,0 +1,47 @@
+package vn.onboardinghub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The README's quick start: sandbox mode, demo key {@code sandbox}, one request, four providers answer. */
+class SandboxQuickStartTest {
+    static TestHub hub;
+    final ObjectMapper mapper = new ObjectMapper();
+
+    @BeforeAll
+    static void start() throws Exception {
+        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.api.keys", ""));
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+    }
+
+    @Test
+    void quickStartOnboardsOnAllFourSimulatedProviders() throws Exception {
+        HttpResponse<String> response = hub.post("/api/v1/onboardings", """
+                {"merchant": {"externalId": "M-001", "name": "Nguyễn Văn A", "phone": "0912 345 678",
+                              "email": "a@example.vn", "address": "12 Lê Lợi, Quận 1, TP.HCM", "lat": 10.7769, "lng": 106.7009},
+                 "ghtk": {"password": "shop-password"},
+                 "socdo": {"zaloUserId": "123456789"},
+                 "its": {"redirectUrl": "https://merchant.example/after-its"}}""", "sandbox");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode result = mapper.readTree(response.body());
+        assertThat(result.path("status").asText()).isEqualTo("ACTION_REQUIRED");
+        assertThat(result.at("/results/ahamove/credentials/token").asText()).isNotBlank();
+        assertThat(result.at("/results/ghtk/credentials/shopCode").asText()).startsWith("S");
+        assertThat(result.at("/results/socdo/credentials/username").asText()).isEqualTo("zalo_123456789");
+        assertThat(result.at("/results/its/action/type").asText()).isEqualTo("AUTHORIZE");
+        assertThat(result.at("/results/its/action/url").asText()).startsWith("http://localhost:");
+    }
+}
