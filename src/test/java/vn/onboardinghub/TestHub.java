@@ -91,7 +91,7 @@ public final class TestHub implements AutoCloseable {
     }
 
     public HttpResponse<String> post(String path, String json, String apiKey) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         if (apiKey != null) {
@@ -105,7 +105,8 @@ public final class TestHub implements AutoCloseable {
     }
 
     public HttpResponse<String> get(String path, String apiKey) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(path.startsWith("http") ? path : url(path))).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(path.startsWith("http") ? path : url(path)))
+                .timeout(Duration.ofSeconds(60)).GET();
         if (apiKey != null) {
             request.header("X-API-Key", apiKey);
         }
