@@ -153,6 +153,22 @@ class AhamoveContractTest extends ProviderContractTest {
     }
 
     @Test
+    void ahamove503IsProviderUnavailableRetriedUntilMaxAttempts() throws Exception {
+        provider.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(503)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"title\": \"SERVICE_UNAVAILABLE\", \"description\": \"Chúng tôi tạm thời đang không hoạt động để bảo trì. Xin vui lòng thử lại sau\"}")));
+
+        JsonNode result = onboard(REQUEST, "ahamove");
+
+        requests(3).forEach(sent -> assertDocumentedRequest(sent, QUERY));
+        assertThat(result).isEqualTo(json("""
+                {"status": "FAILED", "attempts": 3, "error": {"code": "PROVIDER_UNAVAILABLE", "retryable": true,
+                 "message": "Ahamove answered HTTP 503",
+                 "providerStatus": 503, "providerCode": "SERVICE_UNAVAILABLE",
+                 "providerMessage": "Chúng tôi tạm thời đang không hoạt động để bảo trì. Xin vui lòng thử lại sau"}}"""));
+    }
+
+    @Test
     void ahamove4xxWithNonJsonBodyTakesTheMessageFromTheRawBody() throws Exception {
         provider.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(403)
                 .withHeader("Content-Type", "text/html")

@@ -206,6 +206,21 @@ class ItsContractTest extends ProviderContractTest {
         assertThat(storedOnboarding(other.path("onboardingId").asText())).isEqualTo(other);
     }
 
+    @Test
+    void itsCallbackWithoutShopIdIsRefusedAndCallsNoProvider() throws Exception {
+        stubTheLinkFlow();
+        JsonNode before = postOnboarding(FIRST_CONNECTION);
+        String onboardingId = before.path("onboardingId").asText();
+        String redirectUrl = redirectUrlSentToIts();
+        provider.resetRequests();
+
+        HttpResponse<String> noShop = hub.get(browserUrl(redirectUrl + "?token=9aKfU2xLq7VbN3mT"), null);
+
+        assertRefused(noShop, "shop_id");
+        assertThat(received()).isEmpty();
+        assertThat(storedOnboarding(onboardingId)).isEqualTo(before);
+    }
+
     /** AuthorizeShop: shop_request first, shop_key once a shop_id is given; CurrentShop accepts the key. */
     private static void stubTheLinkFlow() {
         provider.stubFor(post(urlPathEqualTo(AUTHORIZE_SHOP)).atPriority(5).willReturn(twirp(200, SHOP_REQUEST)));
