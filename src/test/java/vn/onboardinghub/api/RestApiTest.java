@@ -1,0 +1,133 @@
+package vn.onboardinghub.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import vn.onboardinghub.providers.ProviderContractTest;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The REST channel: API key, validation with field paths, async onboarding, lookups, OpenAPI. */
+class RestApiTest extends ProviderContractTest {
+    static final String AHAMOVE_ONLY = "{" + MERCHANT + ", \"providers\": [\"ahamove\"]}";
+
+    private static void ahamoveAnswers() {
+        provider.stubFor(get(urlPathEqualTo("/ahamove/v1/partner/register_account"))
+                .willReturn(okJson("{\"token\": \"t\", \"refresh_token\": \"r\"}")));
+    }
+
+    private static JsonNode violations(String body) throws Exception {
+        HttpResponse<String> response = hub.post("/api/v1/onboardings", body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        JsonNode error = json(response.body()).path("error");
+        assertThat(error.path("code").asText()).isEqualTo("INVALID_REQUEST");
+        return error.path("violations");
+    }
+
+    @Test
+    void missingApiKeyIs401() throws Exception {
+        HttpResponse<String> response = hub.post("/api/v1/onboardings", AHAMOVE_ONLY, null);
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(json(response.body()).at("/error/code").asText()).isEqualTo("UNAUTHORIZED");
+        assertThat(received()).isEmpty();
+    }
+
+    @Test
+    void wrongApiKeyIs401ForPostAndGet() throws Exception {
+        assertThat(hub.post("/api/v1/onboardings", AHAMOVE_ONLY, "nope").statusCode()).isEqualTo(401);
+        assertThat(hub.get("/api/v1/onboardings/x", "nope").statusCode()).isEqualTo(401);
+        assertThat(received()).isEmpty();
+    }
+
+    @Test
+    void invalidFieldsAreReportedWithTheirPathsAndNothingReachesAProvider() throws Exception {
+        JsonNode violations = violations("""
+                {"merchant": {"externalId": "M-1", "name": " ", "phone": "12345", "email": "not-an-email"},
+                 "providers": ["ahamove", "lazada", "ghtk", "socdo"],
+                 "its": {"redirectUrl": "javascript:alert(1)"}}""");
+
+        assertThat(violations.findValuesAsText("field")).containsExactlyInAnyOrder("merchant.name", "merchant.phone",
+                "merchant.email", "providers[1]", "ghtk.email", "ghtk.password", "socdo.zaloUserId", "its.redirectUrl");
+        assertThat(received()).isEmpty();
+    }
+
+    @Test
+    void wrongTypeIsReportedAtItsField() throws Exception {
+        JsonNode violations = violations("{\"merchant\": {\"externalId\": \"M-1\", \"name\": \"A\", \"phone\": \"0912345678\", \"lat\": \"north\"}}");
+        assertThat(violations.get(0).path("field").asText()).isEqualTo("merchant.lat");
+    }
+
+    @Test
+    void malformedJsonIsInvalidRequest() throws Exception {
+        JsonNode violations = violations("{\"merchant\": {");
+        assertThat(violations.get(0).path("field").asText()).isEqualTo("$");
+    }
+
+    @Test
+    void absurdlyDeepJsonIsRefused() throws Exception {
+        violations("[".repeat(5000) + "]".repeat(5000));
+    }
+
+    @Test
+    void missingMerchantIsInvalidRequest() throws Exception {
+        assertThat(violations("{}").findValuesAsText("field")).containsExactly("merchant");
+    }
+
+    @Test
+    void syncOnboardingIsStoredAndCanBeReadBack() throws Exception {
+        ahamoveAnswers();
+        JsonNode created = json(hub.post("/api/v1/onboardings", AHAMOVE_ONLY).body());
+
+        HttpResponse<String> read = hub.get("/api/v1/onboardings/" + created.path("onboardingId").asText());
+
+        assertThat(read.statusCode()).isEqualTo(200);
+        assertThat(json(read.body())).isEqualTo(created);
+        // the caller's headers are not echoed back
+        assertThat(read.headers().map().keySet()).noneMatch(h -> h.equalsIgnoreCase("X-API-Key"));
+    }
+
+    @Test
+    void asyncOnboardingAnswers202WithLocationThenCompletes() throws Exception {
+        provider.stubFor(get(urlPathEqualTo("/ahamove/v1/partner/register_account"))
+                .willReturn(okJson("{\"token\": \"t\", \"refresh_token\": \"r\"}").withFixedDelay(500)));
+
+        HttpResponse<String> accepted = hub.post("/api/v1/onboardings?async=true", AHAMOVE_ONLY);
+
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String id = json(accepted.body()).path("onboardingId").asText();
+        assertThat(accepted.headers().firstValue("Location")).hasValue("/api/v1/onboardings/" + id);
+        assertThat(json(accepted.body()).path("status").asText()).isEqualTo("PENDING");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(json(hub.get("/api/v1/onboardings/" + id).body()).path("status").asText()).isEqualTo("SUCCEEDED"));
+        assertThat(received()).hasSize(1);
+    }
+
+    @Test
+    void asyncWithInvalidRequestIs400() throws Exception {
+        HttpResponse<String> response = hub.post("/api/v1/onboardings?async=true", "{\"merchant\": {}}");
+        assertThat(response.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void unknownOnboardingIs404() throws Exception {
+        HttpResponse<String> response = hub.get("/api/v1/onboardings/00000000-0000-0000-0000-000000000000");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response.body()).at("/error/code").asText()).isEqualTo("NOT_FOUND");
+    }
+
+    @Test
+    void openApiDocumentDescribesTheApi() throws Exception {
+        HttpResponse<String> response = hub.get("/api/v1/openapi.json", null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode doc = json(response.body());
+        assertThat(doc.path("openapi").asText()).startsWith("3.");
+        assertThat(doc.path("paths").has("/api/v1/onboardings")).isTrue();
+        assertThat(doc.path("paths").has("/api/v1/onboardings/{onboardingId}")).isTrue();
+        assertThat(doc.path("paths").has("/api/v1/callbacks/its")).isTrue();
+    }
+}

@@ -1,0 +1,87 @@
+package vn.onboardinghub.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import vn.onboardinghub.TestHub;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.*;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Results survive a restart: on the embedded H2 file database and on a real PostgreSQL. */
+class RestartTest {
+    static final String PG = System.getProperty("hub.test.pg.url", "").isBlank()
+            ? "jdbc:postgresql://127.0.0.1:5432/test" : System.getProperty("hub.test.pg.url");
+    static WireMockServer provider;
+    final ObjectMapper mapper = new ObjectMapper();
+
+    @BeforeAll
+    static void startProvider() {
+        provider = new WireMockServer(options().dynamicPort());
+        provider.start();
+        provider.stubFor(get(urlPathEqualTo("/ahamove/v1/partner/register_account"))
+                .willReturn(okJson("{\"token\": \"t-1\", \"refresh_token\": \"r-1\"}")));
+    }
+
+    @AfterAll
+    static void stopProvider() {
+        provider.stop();
+    }
+
+    @Test
+    void resultIsReadableAfterRestartOnH2() throws Exception {
+        onboardRestartAndRead(Files.createTempDirectory("hub-h2"), Map.of());
+        // the default store is an H2 file under the data dir
+    }
+
+    @Test
+    void resultIsReadableAfterRestartOnPostgresql() throws Exception {
+        String schema = "hub_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = DriverManager.getConnection(PG, "postgres", "")) {
+            c.createStatement().execute("CREATE SCHEMA " + schema);
+        }
+        try {
+            onboardRestartAndRead(Files.createTempDirectory("hub-pg"), Map.of(
+                    "hub.db.url", PG + "?currentSchema=" + schema, "hub.db.username", "postgres"));
+            try (Connection c = DriverManager.getConnection(PG, "postgres", "")) {
+                var rs = c.createStatement().executeQuery("SELECT count(*) FROM " + schema + ".onboarding");
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+        } finally {
+            try (Connection c = DriverManager.getConnection(PG, "postgres", "")) {
+                c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private void onboardRestartAndRead(Path dataDir, Map<String, String> db) throws Exception {
+        Map<String, String> props = new HashMap<>(TestHub.providersAt(provider.baseUrl()));
+        props.putAll(db);
+        String body = """
+                {"requestId": "req-7", "merchant": {"externalId": "M-7", "name": "Trần Thị B", "phone": "+84 912 345 678"},
+                 "providers": ["ahamove"]}""";
+        JsonNode created;
+        try (TestHub hub = TestHub.start(dataDir, props)) {
+            created = mapper.readTree(hub.post("/api/v1/onboardings", body).body());
+        }
+        assertThat(created.path("status").asText()).isEqualTo("SUCCEEDED");
+        try (TestHub restarted = TestHub.start(dataDir, props)) {
+            var read = restarted.get("/api/v1/onboardings/" + created.path("onboardingId").asText());
+            assertThat(read.statusCode()).isEqualTo(200);
+            assertThat(mapper.readTree(read.body())).isEqualTo(created);
+        }
+    }
+}
