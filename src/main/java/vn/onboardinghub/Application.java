@@ -1,6 +1,7 @@
 package vn.onboardinghub;
 
 import org.apache.camel.main.Main;
+import vn.onboardinghub.channels.jms.JmsConfiguration;
 
 /** Starts the hub: {@code java -jar target/onboarding-hub.jar}. */
 public final class Application {
@@ -15,6 +16,7 @@ public final class Application {
     public static Main create() {
         Main main = new Main();
         main.configure().addConfiguration(HubConfiguration.class);
+        main.configure().addConfiguration(JmsConfiguration.class);
         main.setPropertyPlaceholderLocations(
                 "classpath:application.properties;optional=true,file:application.properties;optional=true");
         return main;

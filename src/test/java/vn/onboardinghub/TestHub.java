@@ -44,6 +44,7 @@ public final class TestHub implements AutoCloseable {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("camel.server.port", String.valueOf(port));
         props.put("camel.management.port", String.valueOf(freePort()));
+        props.put("hub.broker.url", "tcp://127.0.0.1:" + freePort());
         props.put("hub.data-dir", dataDir.toString());
         props.put("hub.sandbox.enabled", "false");
         props.put("hub.api.keys", API_KEY);

@@ -1,0 +1,54 @@
+package vn.onboardinghub.channels.jms;
+
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.spi.PropertiesComponent;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The JMS bus channel's plumbing (CONTRACT §6); its flow is {@code routes/intake-jms.camel.yaml}.
+ * Starts the embedded Artemis broker unless {@code hub.broker.embedded=false}, and binds Camel's {@code jms}
+ * component to {@code hub.broker.url}, transacted so that a request is acknowledged only by the commit that
+ * publishes its result.
+ */
+public class JmsConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent props = context.getPropertiesComponent();
+        String url = prop(props, "hub.broker.url", "tcp://127.0.0.1:61616");
+        if (Boolean.parseBoolean(prop(props, "hub.broker.embedded", "true"))) {
+            Path dataDir = Path.of(prop(props, "hub.data-dir", "data")).toAbsolutePath();
+            EmbeddedBroker broker = new EmbeddedBroker(url, dataDir.resolve("broker"), List.of(
+                    prop(props, "hub.jms.request-queue", "onboarding.requests"),
+                    prop(props, "hub.jms.result-queue", "onboarding.results")));
+            context.getRegistry().bind("embeddedBroker", broker);
+            // started with the context, before the routes consume; stopped after them
+            context.addService(broker, true, true);
+        }
+
+        ActiveMQConnectionFactory connectionFactory = new ActiveMQConnectionFactory(url);
+        // requests are JSON: never deserialize Java objects (ObjectMessage) that anyone put on the bus
+        connectionFactory.setDeserializationAllowList("java.lang.String");
+        context.getRegistry().bind("jmsConnectionFactory", connectionFactory);
+
+        JmsComponent jms = new JmsComponent();
+        jms.setConnectionFactory(connectionFactory);
+        // Local transaction on the listener's own session (no transaction manager): a send made on the listener's
+        // thread joins that session, so the result is published and the request acknowledged by one commit. A
+        // failure rolls both back and the broker redelivers; a crash before the commit does too.
+        jms.setTransacted(true);
+        jms.setLazyCreateTransactionManager(false);
+        // the listener keeps its connection, session and consumer between messages
+        jms.setCacheLevelName("CACHE_CONSUMER");
+        context.addComponent("jms", jms);
+    }
+
+    private static String prop(PropertiesComponent props, String key, String defaultValue) {
+        return props.resolveProperty(key).map(String::strip).filter(v -> !v.isEmpty()).orElse(defaultValue);
+    }
+}
