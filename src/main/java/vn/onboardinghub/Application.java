@@ -3,6 +3,12 @@ package vn.onboardinghub;
 import org.apache.camel.main.Main;
 import vn.onboardinghub.channels.jms.JmsConfiguration;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
 /** Starts the hub: {@code java -jar target/onboarding-hub.jar}. */
 public final class Application {
     private Application() {
@@ -19,6 +25,32 @@ public final class Application {
         main.configure().addConfiguration(JmsConfiguration.class);
         main.setPropertyPlaceholderLocations(
                 "classpath:application.properties;optional=true,file:application.properties;optional=true");
+        overridesFromEnvironment(System.getenv(), System.getProperties()).forEach(main::addOverrideProperty);
         return main;
+    }
+
+    /**
+     * Every key of {@code application.properties} can be overridden by {@code -Dkey=value} or by the environment
+     * variable named after it (upper-cased, {@code .} and {@code -} turned into {@code _}); {@code -D} wins.
+     * Camel Main alone does not map every key (e.g. {@code CAMEL_SERVER_PORT}).
+     */
+    static Map<String, String> overridesFromEnvironment(Map<String, String> env, Properties system) {
+        Properties defaults = new Properties();
+        try (InputStream in = Application.class.getResourceAsStream("/application.properties")) {
+            if (in != null) {
+                defaults.load(in);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read application.properties", e);
+        }
+        Map<String, String> overrides = new java.util.LinkedHashMap<>();
+        for (String key : defaults.stringPropertyNames()) {
+            String fromEnv = env.get(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+            String value = system.getProperty(key, fromEnv);
+            if (value != null) {
+                overrides.put(key, value);
+            }
+        }
+        return overrides;
     }
 }
