@@ -15,6 +15,7 @@ import vn.onboardinghub.store.OnboardingStore;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -25,6 +26,7 @@ import java.util.stream.Collectors;
 public class Onboardings {
     public static final String ID = "onboardingId";
     public static final String RECIPIENTS = "providerRoutes";
+    public static final String EARLIER = "earlierOnboarding";
     private static final Logger LOG = LoggerFactory.getLogger(Onboardings.class);
 
     private final RequestReader reader;
@@ -51,10 +53,22 @@ public class Onboardings {
         start(exchange, reader.read(exchange.getMessage().getBody(String.class)));
     }
 
-    /** Starts an already built request (e.g. a batch record) after validating it. */
+    /**
+     * Starts an already built request (e.g. a batch record) after validating it, and records it as PENDING. A
+     * {@code requestId} seen before is not onboarded again: property {@link #EARLIER} then holds the earlier result.
+     */
     public void start(Exchange exchange, OnboardingRequest request) {
         OnboardingRequest valid = reader.validate(request);
         String id = UUID.randomUUID().toString();
+        Optional<OnboardingResult> earlier = store.claim(
+                OnboardingResult.pending(id, valid.requestId(), valid.merchant().externalId()), valid);
+        if (earlier.isPresent()) {
+            MDC.put(ID, earlier.get().onboardingId());
+            exchange.setProperty(ID, earlier.get().onboardingId());
+            exchange.setProperty(EARLIER, earlier.get());
+            LOG.info("onboarding {} already exists for requestId {}: not onboarded again", earlier.get().onboardingId(), valid.requestId());
+            return;
+        }
         MDC.put(ID, id);
         exchange.setProperty(ProviderAdapter.REQUEST, valid);
         exchange.setProperty(ID, id);
@@ -63,13 +77,10 @@ public class Onboardings {
         LOG.info("onboarding {} accepted for merchant {} with providers {}", id, valid.merchant().externalId(), valid.providers());
     }
 
-    /** For {@code ?async=true}: stores the onboarding as PENDING before the fan-out runs. */
-    public OnboardingResult pending(Exchange exchange) {
-        OnboardingRequest request = exchange.getProperty(ProviderAdapter.REQUEST, OnboardingRequest.class);
-        OnboardingResult pending = OnboardingResult.pending(exchange.getProperty(ID, String.class),
-                request.requestId(), request.merchant().externalId());
-        store.save(pending, request);
-        return pending;
+    /** The onboarding as it stands now: the earlier one for a repeated requestId, else the new one, PENDING. */
+    public OnboardingResult current(Exchange exchange) {
+        OnboardingResult earlier = exchange.getProperty(EARLIER, OnboardingResult.class);
+        return earlier != null ? earlier : find(exchange.getProperty(ID, String.class));
     }
 
     /** Aggregates the providers' results (in the order they were requested), computes the status, stores it. */

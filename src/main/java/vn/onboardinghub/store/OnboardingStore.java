@@ -32,6 +32,42 @@ public class OnboardingStore {
     public record Stored(OnboardingResult result, OnboardingRequest request) {
     }
 
+    /**
+     * Records a new onboarding before any provider is called. When its {@code requestId} was seen before (by this or
+     * another instance sharing the database), nothing is written and the earlier onboarding is returned instead.
+     */
+    public Optional<OnboardingResult> claim(OnboardingResult pending, OnboardingRequest request) {
+        if (pending.requestId() != null) {
+            Optional<OnboardingResult> earlier = findByRequestId(pending.requestId());
+            if (earlier.isPresent()) {
+                return earlier;
+            }
+        }
+        try {
+            save(pending, request);
+            return Optional.empty();
+        } catch (IllegalStateException e) {
+            // a concurrent claim of the same requestId won the unique index
+            Optional<OnboardingResult> winner = pending.requestId() == null ? Optional.empty() : findByRequestId(pending.requestId());
+            if (winner.isPresent()) {
+                return winner;
+            }
+            throw e;
+        }
+    }
+
+    public Optional<OnboardingResult> findByRequestId(String requestId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT result_json FROM onboarding WHERE request_id = ?")) {
+            select.setString(1, requestId);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? Optional.of(mapper.readValue(rs.getString(1), OnboardingResult.class)) : Optional.empty();
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("cannot look up requestId", e);
+        }
+    }
+
     /** Inserts the onboarding, or replaces its result when it is already stored (e.g. PENDING → final). */
     public void save(OnboardingResult result, OnboardingRequest request) {
         Timestamp now = Timestamp.from(Instant.now());

@@ -114,6 +114,21 @@ class RestApiTest extends ProviderContractTest {
     }
 
     @Test
+    void repeatedRequestIdReturnsTheFirstOnboardingWithoutCallingProvidersAgain() throws Exception {
+        ahamoveAnswers();
+        String request = "{\"requestId\": \"idem-1\", " + MERCHANT + ", \"providers\": [\"ahamove\"]}";
+        JsonNode first = json(hub.post("/api/v1/onboardings", request).body());
+
+        JsonNode again = json(hub.post("/api/v1/onboardings", request).body());
+        HttpResponse<String> asyncAgain = hub.post("/api/v1/onboardings?async=true", request);
+
+        assertThat(again).isEqualTo(first);
+        assertThat(asyncAgain.headers().firstValue("Location")).hasValue("/api/v1/onboardings/" + first.path("onboardingId").asText());
+        assertThat(json(asyncAgain.body())).isEqualTo(first);
+        assertThat(received()).hasSize(1);
+    }
+
+    @Test
     void unknownOnboardingIs404() throws Exception {
         HttpResponse<String> response = hub.get("/api/v1/onboardings/00000000-0000-0000-0000-000000000000");
         assertThat(response.statusCode()).isEqualTo(404);

@@ -71,8 +71,8 @@ class RestartTest {
         Map<String, String> props = new HashMap<>(TestHub.providersAt(provider.baseUrl()));
         props.putAll(db);
         String body = """
-                {"requestId": "req-7", "merchant": {"externalId": "M-7", "name": "Trần Thị B", "phone": "+84 912 345 678"},
-                 "providers": ["ahamove"]}""";
+                {"requestId": "req-%s", "merchant": {"externalId": "M-7", "name": "Trần Thị B", "phone": "+84 912 345 678"},
+                 "providers": ["ahamove"]}""".formatted(UUID.randomUUID());
         JsonNode created;
         try (TestHub hub = TestHub.start(dataDir, props)) {
             created = mapper.readTree(hub.post("/api/v1/onboardings", body).body());
@@ -82,6 +82,10 @@ class RestartTest {
             var read = restarted.get("/api/v1/onboardings/" + created.path("onboardingId").asText());
             assertThat(read.statusCode()).isEqualTo(200);
             assertThat(mapper.readTree(read.body())).isEqualTo(created);
+            // the requestId is remembered across the restart: no second onboarding, no second provider call
+            int calls = provider.getAllServeEvents().size();
+            assertThat(mapper.readTree(restarted.post("/api/v1/onboardings", body).body())).isEqualTo(created);
+            assertThat(provider.getAllServeEvents()).hasSize(calls);
         }
     }
 }
