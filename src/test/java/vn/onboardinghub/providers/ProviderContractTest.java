@@ -73,6 +73,19 @@ public abstract class ProviderContractTest {
         return request;
     }
 
+    /** A JSON POST on {@code path} with exactly this body and none of the caller's or Camel's headers. */
+    protected static void assertJsonPost(LoggedRequest sent, String path, String body) {
+        assertThat(sent.getMethod().getName()).isEqualTo("POST");
+        assertThat(sent.getUrl()).isEqualTo(path);
+        assertThat(sent.contentTypeHeader().mimeTypePart()).isEqualTo("application/json");
+        assertThat(sent.getHeaders().keys()).noneMatch(h -> h.equalsIgnoreCase("X-API-Key") || h.startsWith("Camel"));
+        try {
+            assertThat(json(sent.getBodyAsString())).isEqualTo(json(body));
+        } catch (Exception e) {
+            throw new AssertionError("request body is not JSON: " + sent.getBodyAsString(), e);
+        }
+    }
+
     protected static JsonNode json(String text) throws Exception {
         return MAPPER.readTree(text);
     }

@@ -169,18 +169,10 @@ class GhtkContractTest extends ProviderContractTest {
 
     /** POST on the documented path with the partner headers and exactly this JSON body. */
     private static void assertDocumentedRequest(LoggedRequest sent, String body) {
-        assertThat(sent.getMethod().getName()).isEqualTo("POST");
-        assertThat(sent.getUrl()).isEqualTo(PATH);
+        assertJsonPost(sent, PATH, body);
         assertThat(sent.getHeader("Token")).isEqualTo("ghtk-token");
         assertThat(sent.getHeader("X-Client-Source")).isEqualTo("S123");
-        assertThat(sent.contentTypeHeader().mimeTypePart()).isEqualTo("application/json");
-        assertThat(sent.getHeaders().keys()).noneMatch(h -> h.equalsIgnoreCase("X-API-Key") || h.startsWith("Camel")
-                || h.equalsIgnoreCase("Authorization"));
-        try {
-            assertThat(json(sent.getBodyAsString())).isEqualTo(json(body));
-        } catch (Exception e) {
-            throw new AssertionError("request body is not JSON: " + sent.getBodyAsString(), e);
-        }
+        assertThat(sent.getHeaders().keys()).noneMatch(h -> h.equalsIgnoreCase("Authorization"));
     }
 
     private static List<LoggedRequest> requests(int n) {

@@ -129,17 +129,9 @@ class SocdoContractTest extends ProviderContractTest {
 
     /** POST on the documented path with Token-Seller and Shop-ID and exactly this JSON body. */
     private static void assertDocumentedRequest(LoggedRequest sent, String body) {
-        assertThat(sent.getMethod().getName()).isEqualTo("POST");
-        assertThat(sent.getUrl()).isEqualTo(PATH);
+        assertJsonPost(sent, PATH, body);
         assertThat(sent.getHeader("Token-Seller")).isEqualTo("seller-jwt");
         assertThat(sent.getHeader("Shop-ID")).isEqualTo("23933");
-        assertThat(sent.contentTypeHeader().mimeTypePart()).isEqualTo("application/json");
-        assertThat(sent.getHeaders().keys()).noneMatch(h -> h.equalsIgnoreCase("X-API-Key") || h.startsWith("Camel")
-                || h.equalsIgnoreCase("Authorization"));
-        try {
-            assertThat(json(sent.getBodyAsString())).isEqualTo(json(body));
-        } catch (Exception e) {
-            throw new AssertionError("request body is not JSON: " + sent.getBodyAsString(), e);
-        }
+        assertThat(sent.getHeaders().keys()).noneMatch(h -> h.equalsIgnoreCase("Authorization"));
     }
 }
