@@ -26,6 +26,7 @@ import vn.onboardinghub.providers.ProviderCatalog;
 import vn.onboardinghub.providers.ProviderSettings;
 import vn.onboardinghub.sandbox.Sandbox;
 import vn.onboardinghub.store.OnboardingStore;
+import vn.onboardinghub.store.ResultCipher;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ public class HubConfiguration implements CamelConfiguration {
         ObjectMapper mapper = objectMapper();
         ProviderCatalog catalog = new ProviderCatalog(mapper);
         HikariDataSource dataSource = dataSource(props, dataDir);
-        OnboardingStore store = new OnboardingStore(dataSource, mapper);
+        OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(cryptoKey(props, dataDir, sandboxMode)));
         store.migrate();
 
         Callbacks callbacks = new Callbacks(new CallbackSigner(callbackKey(props, dataDir), Duration.ofHours(24), Clock.systemUTC()),
@@ -152,10 +153,26 @@ public class HubConfiguration implements CamelConfiguration {
     /** {@code hub.callback.secret}, or a random key kept under the data dir (set the secret when instances share a database). */
     private static byte[] callbackKey(PropertiesComponent props, Path dataDir) throws IOException {
         String secret = prop(props, "hub.callback.secret", "");
-        if (!secret.isBlank()) {
-            return secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return !secret.isBlank() ? secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                : keyFile(dataDir.resolve("keys").resolve("callback.key"), "callback signing key");
+    }
+
+    /** {@code hub.crypto.key} (base64, 32 bytes), or a random key kept under the data dir. */
+    private static byte[] cryptoKey(PropertiesComponent props, Path dataDir, boolean sandboxMode) throws IOException {
+        String key = prop(props, "hub.crypto.key", "");
+        if (!key.isBlank()) {
+            return java.util.Base64.getDecoder().decode(key);
         }
-        Path file = dataDir.resolve("keys").resolve("callback.key");
+        Path file = dataDir.resolve("keys").resolve("results.key");
+        if (!sandboxMode && !Files.exists(file)) {
+            LOG.warn("hub.crypto.key is not set: stored credentials are encrypted with a generated key kept in {};"
+                    + " set hub.crypto.key (HUB_CRYPTO_KEY) to keep the key apart from the data", file);
+        }
+        return keyFile(file, "key for stored results");
+    }
+
+    /** Reads a random 32-byte key, creating it (owner-only) on first use. */
+    private static byte[] keyFile(Path file, String what) throws IOException {
         if (Files.exists(file)) {
             return Files.readAllBytes(file);
         }
@@ -164,7 +181,7 @@ public class HubConfiguration implements CamelConfiguration {
         new SecureRandom().nextBytes(key);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.write(file, key);
-        LOG.info("generated a callback signing key in {}", file);
+        LOG.info("generated a {} in {}", what, file);
         return key;
     }
 

@@ -15,14 +15,16 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
 
-/** Onboarding results through JDBC: H2 embedded by default, PostgreSQL in production; schema by Flyway. */
+/** Onboarding results (encrypted, they hold credentials) through JDBC: H2 embedded by default, PostgreSQL in production; schema by Flyway. */
 public class OnboardingStore {
     private final DataSource dataSource;
     private final ObjectMapper mapper;
+    private final ResultCipher cipher;
 
-    public OnboardingStore(DataSource dataSource, ObjectMapper mapper) {
+    public OnboardingStore(DataSource dataSource, ObjectMapper mapper, ResultCipher cipher) {
         this.dataSource = dataSource;
         this.mapper = mapper;
+        this.cipher = cipher;
     }
 
     public void migrate() {
@@ -61,7 +63,7 @@ public class OnboardingStore {
              PreparedStatement select = c.prepareStatement("SELECT result_json FROM onboarding WHERE request_id = ?")) {
             select.setString(1, requestId);
             try (ResultSet rs = select.executeQuery()) {
-                return rs.next() ? Optional.of(mapper.readValue(rs.getString(1), OnboardingResult.class)) : Optional.empty();
+                return rs.next() ? Optional.of(result(rs.getString(1))) : Optional.empty();
             }
         } catch (SQLException | JsonProcessingException e) {
             throw new IllegalStateException("cannot look up requestId", e);
@@ -75,7 +77,7 @@ public class OnboardingStore {
             try (PreparedStatement update = c.prepareStatement(
                     "UPDATE onboarding SET status = ?, result_json = ?, updated_at = ? WHERE onboarding_id = ?")) {
                 update.setString(1, result.status().name());
-                update.setString(2, json(result));
+                update.setString(2, cipher.encrypt(json(result)));
                 update.setTimestamp(3, now);
                 update.setString(4, result.onboardingId());
                 if (update.executeUpdate() > 0) {
@@ -88,7 +90,7 @@ public class OnboardingStore {
                 insert.setString(2, result.requestId());
                 insert.setString(3, result.externalId());
                 insert.setString(4, result.status().name());
-                insert.setString(5, json(result));
+                insert.setString(5, cipher.encrypt(json(result)));
                 insert.setString(6, json(request.withoutSecrets()));
                 insert.setTimestamp(7, now);
                 insert.setTimestamp(8, now);
@@ -108,12 +110,16 @@ public class OnboardingStore {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new Stored(mapper.readValue(rs.getString(1), OnboardingResult.class),
+                return Optional.of(new Stored(result(rs.getString(1)),
                         mapper.readValue(rs.getString(2), OnboardingRequest.class)));
             }
         } catch (SQLException | JsonProcessingException e) {
             throw new IllegalStateException("cannot read onboarding " + onboardingId, e);
         }
+    }
+
+    private OnboardingResult result(String stored) throws JsonProcessingException {
+        return mapper.readValue(cipher.decrypt(stored), OnboardingResult.class);
     }
 
     private String json(Object value) {

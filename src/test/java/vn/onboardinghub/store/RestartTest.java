@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -24,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RestartTest {
     static final String PG = System.getProperty("hub.test.pg.url", "").isBlank()
             ? "jdbc:postgresql://127.0.0.1:5432/test" : System.getProperty("hub.test.pg.url");
+    static final String TOKEN = "issued-token-7f3a9c";
     static WireMockServer provider;
     final ObjectMapper mapper = new ObjectMapper();
 
@@ -32,7 +35,7 @@ class RestartTest {
         provider = new WireMockServer(options().dynamicPort());
         provider.start();
         provider.stubFor(get(urlPathEqualTo("/ahamove/v1/partner/register_account"))
-                .willReturn(okJson("{\"token\": \"t-1\", \"refresh_token\": \"r-1\"}")));
+                .willReturn(okJson("{\"token\": \"" + TOKEN + "\", \"refresh_token\": \"r-1\"}")));
     }
 
     @AfterAll
@@ -42,8 +45,16 @@ class RestartTest {
 
     @Test
     void resultIsReadableAfterRestartOnH2() throws Exception {
-        onboardRestartAndRead(Files.createTempDirectory("hub-h2"), Map.of());
-        // the default store is an H2 file under the data dir
+        Path dataDir = Files.createTempDirectory("hub-h2");
+        onboardRestartAndRead(dataDir, Map.of());
+        // the default store is an H2 file under the data dir, and the credentials in it are encrypted
+        try (var files = Files.walk(dataDir)) {
+            List<Path> all = files.filter(Files::isRegularFile).toList();
+            assertThat(all).anyMatch(f -> f.toString().endsWith(".mv.db"));
+            for (Path f : all) {
+                assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)).as(f.toString()).doesNotContain(TOKEN);
+            }
+        }
     }
 
     @Test
