@@ -27,6 +27,7 @@ import vn.onboardinghub.providers.ProviderSettings;
 import vn.onboardinghub.sandbox.Sandbox;
 import vn.onboardinghub.store.OnboardingStore;
 import vn.onboardinghub.store.ResultCipher;
+import vn.onboardinghub.ops.ReadinessCheck;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,6 +81,13 @@ public class HubConfiguration implements CamelConfiguration {
                 Long.parseLong(prop(props, "hub.retry.max-retry-after-ms", "10000"))));
         registry.bind("onboardings", new Onboardings(new RequestReader(mapper, catalog.names(), catalog.enabledNames()), store, mapper));
         registry.bind("onboardingStore", store);
+        registry.bind("databaseReadiness", new ReadinessCheck("database", () -> {
+            try (var connection = dataSource.getConnection()) {
+                if (!connection.isValid(2)) {
+                    throw new java.sql.SQLException("connection not valid");
+                }
+            }
+        }));
         registry.bind("providerResultsAggregation", new vn.onboardinghub.core.ProviderResultsAggregation());
         registry.bind("callbacks", callbacks);
         registry.bind("api", new Api(apiKeys(props, sandboxMode), mapper));

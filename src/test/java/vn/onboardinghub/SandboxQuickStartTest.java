@@ -27,6 +27,15 @@ class SandboxQuickStartTest {
     }
 
     @Test
+    void readyMeansRoutesDatabaseAndBrokerAreUp() throws Exception {
+        var ready = hub.get(hub.managementUrl("/observe/health/ready"), null);
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        JsonNode checks = mapper.readTree(ready.body()).path("checks");
+        assertThat(checks.findValuesAsText("name")).contains("database", "broker", "route:onboarding");
+        assertThat(mapper.readTree(ready.body()).path("status").asText()).isEqualTo("UP");
+    }
+
+    @Test
     void quickStartOnboardsOnAllFourSimulatedProviders() throws Exception {
         HttpResponse<String> response = hub.post("/api/v1/onboardings", """
                 {"merchant": {"externalId": "M-001", "name": "Nguyễn Văn A", "phone": "0912 345 678",

@@ -26,8 +26,11 @@ public final class TestHub implements AutoCloseable {
     private final Path dataDir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TestHub(Main main, int port, Path dataDir) {
+    private final int managementPort;
+
+    private TestHub(Main main, int port, int managementPort, Path dataDir) {
         this.main = main;
+        this.managementPort = managementPort;
         this.port = port;
         this.dataDir = dataDir;
     }
@@ -43,7 +46,8 @@ public final class TestHub implements AutoCloseable {
         int port = freePort();
         Map<String, String> props = new LinkedHashMap<>();
         props.put("camel.server.port", String.valueOf(port));
-        props.put("camel.management.port", String.valueOf(freePort()));
+        int managementPort = freePort();
+        props.put("camel.management.port", String.valueOf(managementPort));
         props.put("hub.broker.url", "tcp://127.0.0.1:" + freePort());
         props.put("hub.data-dir", dataDir.toString());
         props.put("hub.sandbox.enabled", "false");
@@ -56,7 +60,7 @@ public final class TestHub implements AutoCloseable {
         Main main = Application.create();
         props.forEach(main::addOverrideProperty);
         main.start();
-        return new TestHub(main, port, dataDir);
+        return new TestHub(main, port, managementPort, dataDir);
     }
 
     /** Provider settings pointing every provider at one simulator, each under {@code /<provider>}. */
@@ -81,6 +85,11 @@ public final class TestHub implements AutoCloseable {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** A URL on the management port (health, metrics). */
+    public String managementUrl(String path) {
+        return "http://localhost:" + managementPort + path;
     }
 
     public String url(String path) {

@@ -5,6 +5,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.spi.PropertiesComponent;
+import vn.onboardinghub.ops.ReadinessCheck;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -35,6 +36,11 @@ public class JmsConfiguration implements CamelConfiguration {
         // requests are JSON: never deserialize Java objects (ObjectMessage) that anyone put on the bus
         connectionFactory.setDeserializationAllowList("java.lang.String");
         context.getRegistry().bind("jmsConnectionFactory", connectionFactory);
+        context.getRegistry().bind("brokerReadiness", new ReadinessCheck("broker", () -> {
+            try (var connection = connectionFactory.createConnection()) {
+                connection.start();
+            }
+        }));
 
         JmsComponent jms = new JmsComponent();
         jms.setConnectionFactory(connectionFactory);
