@@ -5,6 +5,7 @@ import vn.onboardinghub.channels.jms.JmsConfiguration;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -43,7 +44,7 @@ public final class Application {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read application.properties", e);
         }
-        Map<String, String> overrides = new java.util.LinkedHashMap<>();
+        Map<String, String> overrides = new LinkedHashMap<>();
         for (String key : defaults.stringPropertyNames()) {
             String fromEnv = env.get(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
             String value = system.getProperty(key, fromEnv);

@@ -19,6 +19,7 @@ import vn.onboardinghub.api.Api;
 import vn.onboardinghub.core.CallbackSigner;
 import vn.onboardinghub.core.Callbacks;
 import vn.onboardinghub.core.Onboardings;
+import vn.onboardinghub.core.ProviderResultsAggregation;
 import vn.onboardinghub.intake.RequestReader;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderCalls;
@@ -30,6 +31,9 @@ import vn.onboardinghub.store.ResultCipher;
 import vn.onboardinghub.ops.ReadinessCheck;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.Base64;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -84,11 +88,11 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("databaseReadiness", new ReadinessCheck("database", () -> {
             try (var connection = dataSource.getConnection()) {
                 if (!connection.isValid(2)) {
-                    throw new java.sql.SQLException("connection not valid");
+                    throw new SQLException("connection not valid");
                 }
             }
         }));
-        registry.bind("providerResultsAggregation", new vn.onboardinghub.core.ProviderResultsAggregation());
+        registry.bind("providerResultsAggregation", new ProviderResultsAggregation());
         registry.bind("callbacks", callbacks);
         registry.bind("api", new Api(apiKeys(props, sandboxMode), mapper));
         registry.bind("providerCallPool", context.getExecutorServiceManager().newThreadPool(this, "provider-calls",
@@ -161,7 +165,7 @@ public class HubConfiguration implements CamelConfiguration {
     /** {@code hub.callback.secret}, or a random key kept under the data dir (set the secret when instances share a database). */
     private static byte[] callbackKey(PropertiesComponent props, Path dataDir) throws IOException {
         String secret = prop(props, "hub.callback.secret", "");
-        return !secret.isBlank() ? secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)
+        return !secret.isBlank() ? secret.getBytes(StandardCharsets.UTF_8)
                 : keyFile(dataDir.resolve("keys").resolve("callback.key"), "callback signing key");
     }
 
@@ -169,7 +173,7 @@ public class HubConfiguration implements CamelConfiguration {
     private static byte[] cryptoKey(PropertiesComponent props, Path dataDir, boolean sandboxMode) throws IOException {
         String key = prop(props, "hub.crypto.key", "");
         if (!key.isBlank()) {
-            return java.util.Base64.getDecoder().decode(key);
+            return Base64.getDecoder().decode(key);
         }
         Path file = dataDir.resolve("keys").resolve("results.key");
         if (!sandboxMode && !Files.exists(file)) {

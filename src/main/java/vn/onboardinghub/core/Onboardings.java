@@ -1,5 +1,8 @@
 package vn.onboardinghub.core;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +18,7 @@ import vn.onboardinghub.store.OnboardingStore;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -31,23 +35,23 @@ public class Onboardings {
 
     private final RequestReader reader;
     private final OnboardingStore store;
-    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
+    private final ObjectMapper mapper;
 
-    public Onboardings(RequestReader reader, OnboardingStore store, com.fasterxml.jackson.databind.ObjectMapper mapper) {
+    public Onboardings(RequestReader reader, OnboardingStore store, ObjectMapper mapper) {
         this.reader = reader;
         this.store = store;
         this.mapper = mapper;
     }
 
     /** Any result or error as JSON, for channels that reply with text. */
-    public String json(Object value) throws com.fasterxml.jackson.core.JsonProcessingException {
+    public String json(Object value) throws JsonProcessingException {
         return mapper.writeValueAsString(value);
     }
 
     /** Reads and validates the JSON body; throws {@code InvalidRequestException} with every violation. */
     public void accept(Exchange exchange) {
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
-        if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+        if (contentType != null && !contentType.toLowerCase(Locale.ROOT).contains("json")) {
             throw new InvalidRequestException(List.of(new Violation("Content-Type", "must be application/json, not " + contentType)));
         }
         start(exchange, reader.read(exchange.getMessage().getBody(String.class)));
@@ -110,7 +114,7 @@ public class Onboardings {
         String requestId = null;
         String externalId = null;
         try {
-            com.fasterxml.jackson.databind.JsonNode tree = mapper.readTree(body);
+            JsonNode tree = mapper.readTree(body);
             requestId = tree.path("requestId").isTextual() ? tree.path("requestId").asText() : null;
             externalId = tree.at("/merchant/externalId").isTextual() ? tree.at("/merchant/externalId").asText() : null;
         } catch (Exception unreadable) {

@@ -1,5 +1,7 @@
 package vn.onboardinghub.intake;
 
+import vn.onboardinghub.model.RequestError;
+
 import java.util.List;
 
 /** The request cannot be onboarded as sent; nothing was sent to any provider. */
@@ -12,8 +14,8 @@ public class InvalidRequestException extends RuntimeException {
         this.violations = List.copyOf(violations);
     }
 
-    public vn.onboardinghub.model.RequestError error() {
-        return new vn.onboardinghub.model.RequestError("INVALID_REQUEST", getMessage(), violations);
+    public RequestError error() {
+        return new RequestError("INVALID_REQUEST", getMessage(), violations);
     }
 
     public List<Violation> violations() {

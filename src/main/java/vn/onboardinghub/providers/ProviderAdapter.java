@@ -10,6 +10,7 @@ import vn.onboardinghub.model.ProviderError;
 import vn.onboardinghub.model.ProviderResult;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * One provider: a mapper from the normalized request to the provider's request, a parser from the provider's
@@ -45,7 +46,7 @@ public abstract class ProviderAdapter {
 
     /** Every {@code hub.providers.<name>.<key>} this provider reads besides {@code enabled} and {@code base-url}. */
     public List<String> settingKeys() {
-        return java.util.stream.Stream.concat(requiredSettings().stream(), optionalSettings().stream()).toList();
+        return Stream.concat(requiredSettings().stream(), optionalSettings().stream()).toList();
     }
 
     /** Builds the provider call on {@code message}, whose headers are already cleared. */
