@@ -15,6 +15,7 @@ public final class Application {
     public static Main create() {
         Main main = new Main();
         main.configure().addConfiguration(HubConfiguration.class);
+        main.configure().addConfiguration(vn.onboardinghub.channels.file.FileDropConfiguration.class);
         main.setPropertyPlaceholderLocations(
                 "classpath:application.properties;optional=true,file:application.properties;optional=true");
         return main;
