@@ -34,8 +34,8 @@ abstract class BatchRecords implements Iterator<String>, Closeable {
      * before any record reaches a provider. Returns the number of records.
      */
     static long count(Path file, BatchFormat format, ObjectMapper mapper) {
+        long count = 0;
         try (BatchRecords records = open(file, format, mapper)) {
-            long count = 0;
             while (records.hasNext()) {
                 records.skip();
                 count++;
@@ -43,8 +43,8 @@ abstract class BatchRecords implements Iterator<String>, Closeable {
             return count;
         } catch (IOException | UncheckedIOException e) {
             if (BatchText.isUtf8Error(e)) {
-                throw new UnprocessableFileException("not UTF-8 text: invalid byte sequence"
-                        + " (save the file as UTF-8; a byte order mark is allowed)");
+                throw new UnprocessableFileException("not UTF-8 text: invalid byte sequence after the first " + count
+                        + " record(s) (save the file as UTF-8; a byte order mark is allowed)");
             }
             throw new UncheckedIOException(e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
         }

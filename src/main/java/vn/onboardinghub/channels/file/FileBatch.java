@@ -24,7 +24,7 @@ final class FileBatch implements Closeable {
 
     final Path source;
     final BatchFormat format;
-    final long records;
+    final long total;
     final Instant startedAt = Instant.now();
 
     private final BatchRecords reader;
@@ -35,14 +35,14 @@ final class FileBatch implements Closeable {
     private final long progressEvery;
     private volatile boolean closed;
 
-    FileBatch(Path source, BatchFormat format, long records, BatchRecords reader, ResultsWriter results, int concurrency) {
+    FileBatch(Path source, BatchFormat format, long total, BatchRecords reader, ResultsWriter results, int concurrency) {
         this.source = source;
         this.format = format;
-        this.records = records;
+        this.total = total;
         this.reader = reader;
         this.results = results;
         this.inFlight = new Semaphore(concurrency);
-        this.progressEvery = Math.max(1000, records / 10);
+        this.progressEvery = Math.max(1000, total / 10);
     }
 
     String name() {
@@ -78,10 +78,10 @@ final class FileBatch implements Closeable {
             inFlight.release();
         }
         long done = written.incrementAndGet();
-        if (done % progressEvery == 0 || done == records) {
+        if (done % progressEvery == 0 || done == total) {
             double seconds = Math.max(0.001, Duration.between(startedAt, Instant.now()).toMillis() / 1000.0);
-            LOG.info("file {}: {}/{} records ({}%), {} records/s", name(), done, records,
-                    records == 0 ? 100 : done * 100 / records, Math.round(done / seconds));
+            LOG.info("file {}: {}/{} records ({}%), {} records/s", name(), done, total,
+                    total == 0 ? 100 : done * 100 / total, Math.round(done / seconds));
         }
     }
 

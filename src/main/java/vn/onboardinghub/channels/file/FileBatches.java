@@ -101,17 +101,17 @@ public class FileBatches {
     public void writeSummary(Exchange exchange) throws IOException {
         FileBatch batch = batch(exchange);
         batch.close();
-        if (batch.written() != batch.records) {
-            throw new IllegalStateException("only " + batch.written() + " of " + batch.records + " records got a result");
+        if (batch.written() != batch.total) {
+            throw new IllegalStateException("only " + batch.written() + " of " + batch.total + " records got a result");
         }
         Instant finishedAt = Instant.now();
         String json = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(
-                batch.summary().toJson(mapper, batch.name(), batch.records, batch.startedAt, finishedAt));
+                batch.summary().toJson(mapper, batch.name(), batch.total, batch.startedAt, finishedAt));
         Path summary = summaryFile(batch.name());
         Path temporary = summary.resolveSibling("." + summary.getFileName() + ".tmp");
         Files.writeString(temporary, json + "\n", StandardCharsets.UTF_8);
         Files.move(temporary, summary, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        LOG.info("file {}: done, {} records in {} s: {}", batch.name(), batch.records,
+        LOG.info("file {}: done, {} records in {} s: {}", batch.name(), batch.total,
                 Duration.between(batch.startedAt, finishedAt).toMillis() / 1000.0,
                 mapper.writeValueAsString(mapper.readTree(json).path("byStatus")));
     }
@@ -134,7 +134,7 @@ public class FileBatches {
         String reason = e instanceof UnprocessableFileException ? e.getMessage()
                 : "processing stopped: " + (e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage());
         if (batch != null) {
-            reason += " (" + batch.written() + " of " + batch.records + " records had been processed; see "
+            reason += " (" + batch.written() + " of " + batch.total + " records had been processed; see "
                     + resultsFile(name).getFileName() + ")";
         }
         Path errors = Files.createDirectories(source.resolveSibling(ERROR_DIR));
