@@ -1,6 +1,7 @@
 package vn.onboardinghub;
 
 import org.apache.camel.main.Main;
+import vn.onboardinghub.channels.file.FileDropConfiguration;
 import vn.onboardinghub.channels.jms.JmsConfiguration;
 
 import java.io.IOException;
@@ -24,6 +25,7 @@ public final class Application {
         Main main = new Main();
         main.configure().addConfiguration(HubConfiguration.class);
         main.configure().addConfiguration(JmsConfiguration.class);
+        main.configure().addConfiguration(FileDropConfiguration.class);
         main.setPropertyPlaceholderLocations(
                 "classpath:application.properties;optional=true,file:application.properties;optional=true");
         overridesFromEnvironment(System.getenv(), System.getProperties()).forEach(main::addOverrideProperty);

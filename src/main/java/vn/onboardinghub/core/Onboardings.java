@@ -120,6 +120,7 @@ public class Onboardings {
         } catch (Exception unreadable) {
             // not JSON at all: no ids to keep
         }
+        MDC.remove(ID);
         LOG.info("request for merchant {} refused: {}", externalId, e.violations());
         return OnboardingResult.rejected(requestId, externalId, e.error());
     }

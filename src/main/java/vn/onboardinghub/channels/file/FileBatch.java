@@ -1,0 +1,105 @@
+package vn.onboardinghub.channels.file;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.onboardinghub.model.OnboardingResult;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One dropped file while it is processed: its record stream, its results file and its running summary. At most
+ * {@code concurrency} records are between "read" and "result written" at any time, which bounds both the
+ * parallelism and the memory a batch uses, however large the file.
+ */
+final class FileBatch implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(FileBatch.class);
+
+    final Path source;
+    final BatchFormat format;
+    final long total;
+    final Instant startedAt = Instant.now();
+
+    private final BatchRecords reader;
+    private final ResultsWriter results;
+    private final BatchSummary summary = new BatchSummary();
+    private final Semaphore inFlight;
+    private final AtomicLong written = new AtomicLong();
+    private final long progressEvery;
+    private volatile boolean closed;
+
+    FileBatch(Path source, BatchFormat format, long total, BatchRecords reader, ResultsWriter results, int concurrency) {
+        this.source = source;
+        this.format = format;
+        this.total = total;
+        this.reader = reader;
+        this.results = results;
+        this.inFlight = new Semaphore(concurrency);
+        this.progressEvery = Math.max(1000, total / 10);
+    }
+
+    String name() {
+        return source.getFileName().toString();
+    }
+
+    /** The records for the split: taking one waits until fewer than {@code concurrency} are in flight. */
+    Iterator<String> records() {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return !closed && reader.hasNext();
+            }
+
+            @Override
+            public String next() {
+                inFlight.acquireUninterruptibly();
+                if (closed) {
+                    inFlight.release();
+                    throw new NoSuchElementException("batch " + name() + " was stopped");
+                }
+                return reader.next();
+            }
+        };
+    }
+
+    /** Record {@code line} is done: its result line is written and counted, and the next record may be read. */
+    void recordDone(long line, OnboardingResult result) throws IOException {
+        try {
+            results.write(line, result);
+            summary.add(result);
+        } finally {
+            inFlight.release();
+        }
+        long done = written.incrementAndGet();
+        if (done % progressEvery == 0 || done == total) {
+            double seconds = Math.max(0.001, Duration.between(startedAt, Instant.now()).toMillis() / 1000.0);
+            LOG.info("file {}: {}/{} records ({}%), {} records/s", name(), done, total,
+                    total == 0 ? 100 : done * 100 / total, Math.round(done / seconds));
+        }
+    }
+
+    long written() {
+        return written.get();
+    }
+
+    BatchSummary summary() {
+        return summary;
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        try {
+            reader.close();
+        } finally {
+            results.close();
+        }
+    }
+}

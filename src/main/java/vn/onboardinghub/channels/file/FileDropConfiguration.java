@@ -1,0 +1,43 @@
+package vn.onboardinghub.channels.file;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Binds the file-drop channel's beans for {@code routes/intake-file.camel.yaml}: {@code fileBatches} and
+ * {@code fileRecordPool}. Reads {@code hub.file.*}; the core's {@code objectMapper} must already be bound.
+ */
+public class FileDropConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent props = context.getPropertiesComponent();
+        Path dataDir = Path.of(prop(props, "hub.data-dir", "data"));
+        Path outbox = Path.of(prop(props, "hub.file.outbox", dataDir.resolve("outbox").toString())).toAbsolutePath();
+        Files.createDirectories(outbox);
+        int concurrency = Integer.parseInt(prop(props, "hub.file.concurrency", "8"));
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("hub.file.concurrency must be at least 1, not " + concurrency);
+        }
+        boolean includeCredentials = Boolean.parseBoolean(prop(props, "hub.file.include-credentials", "false"));
+        ObjectMapper mapper = context.getRegistry().lookupByNameAndType("objectMapper", ObjectMapper.class);
+        if (mapper == null) {
+            throw new IllegalStateException("bean objectMapper is missing: add FileDropConfiguration after HubConfiguration");
+        }
+
+        var registry = context.getRegistry();
+        registry.bind("fileBatches", new FileBatches(mapper, outbox, concurrency, includeCredentials));
+        // one thread more than records in flight: it reads the file ahead while the others onboard
+        registry.bind("fileRecordPool", context.getExecutorServiceManager()
+                .newFixedThreadPool(this, "file-records", concurrency + 1));
+    }
+
+    private static String prop(PropertiesComponent props, String key, String defaultValue) {
+        return props.resolveProperty(key).map(String::strip).filter(v -> !v.isEmpty()).orElse(defaultValue);
+    }
+}
