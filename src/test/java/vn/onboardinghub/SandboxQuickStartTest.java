@@ -27,6 +27,17 @@ class SandboxQuickStartTest {
     }
 
     @Test
+    void sandboxEchoesAnyMerchantNameAsValidJson() throws Exception {
+        HttpResponse<String> response = hub.post("/api/v1/onboardings", """
+                {"merchant": {"externalId": "M-2", "name": "Shop \\"B\\", Quận 3", "phone": "0913000111"},
+                 "providers": ["socdo"], "socdo": {"zaloUserId": "987654321"}}""", "sandbox");
+
+        JsonNode socdo = mapper.readTree(response.body()).at("/results/socdo");
+        assertThat(socdo.path("status").asText()).as(response.body()).isEqualTo("SUCCEEDED");
+        assertThat(socdo.at("/credentials/username").asText()).isEqualTo("zalo_987654321");
+    }
+
+    @Test
     void readyMeansRoutesDatabaseAndBrokerAreUp() throws Exception {
         var ready = hub.get(hub.managementUrl("/observe/health/ready"), null);
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);

@@ -10,6 +10,7 @@ import vn.onboardinghub.model.ProviderError;
 import vn.onboardinghub.model.ProviderResult;
 
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -148,12 +149,19 @@ public abstract class ProviderAdapter {
         return ProviderCalls.attempts(exchange);
     }
 
-    /** A provider's raw body, bounded, for {@code providerMessage} when it has no structured message. */
+    /** JSON string values of fields whose names say they are secrets. */
+    private static final Pattern SECRET_VALUES = Pattern.compile(
+            "(\"[A-Za-z_]*(?:token|password|secret|key)\"\\s*:\\s*\")[^\"]*", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * A provider's raw body, bounded, for {@code providerMessage} when it has no structured message. An answer the
+     * adapter could not interpret may still carry credentials: their values are masked.
+     */
     public static String excerpt(String body) {
         if (body == null || body.isBlank()) {
             return null;
         }
-        String b = body.strip();
+        String b = SECRET_VALUES.matcher(body.strip()).replaceAll("$1***");
         return b.length() > 300 ? b.substring(0, 300) + "…" : b;
     }
 }

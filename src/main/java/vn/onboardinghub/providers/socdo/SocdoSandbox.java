@@ -37,13 +37,13 @@ public class SocdoSandbox implements ProviderSandbox {
                         {"success": true, "message": "Đăng ký Zalo thành công",
                          "token": "{{randomValue length=36 type='ALPHANUMERIC'}}.{{randomValue length=80 type='ALPHANUMERIC'}}",
                          "data": {"user_id": {{randomInt lower=1000 upper=999999}},
-                                  "zalo_user_id": "{{jsonPath request.body '$.zalo_user_id'}}",
-                                  "name": "{{jsonPath request.body '$.name'}}",
+                                  "zalo_user_id": {{{toJson (jsonPath request.body '$.zalo_user_id')}}},
+                                  "name": {{{toJson (jsonPath request.body '$.name')}}},
                                   "username": "zalo_{{jsonPath request.body '$.zalo_user_id'}}",
-                                  "email": "{{jsonPath request.body '$.email'}}",
-                                  "mobile": "{{jsonPath request.body '$.mobile'}}",
-                                  "avatar": "{{jsonPath request.body '$.avatar'}}",
-                                  "gender": "{{jsonPath request.body '$.gender'}}",
+                                  "email": {{{toJson (jsonPath request.body '$.email')}}},
+                                  "mobile": {{{toJson (jsonPath request.body '$.mobile')}}},
+                                  "avatar": {{{toJson (jsonPath request.body '$.avatar')}}},
+                                  "gender": {{{toJson (jsonPath request.body '$.gender')}}},
                                   "user_money": 0, "user_money2": 0, "doitac": "zalo",
                                   "seller_id": 23933, "shop_id": 23933}}""")
                         .withTransformers("response-template")));
@@ -53,7 +53,7 @@ public class SocdoSandbox implements ProviderSandbox {
                 .withRequestBody(matchingJsonPath("$.name", matching(".+")))
                 .willReturn(json(409, """
                         {"success": false, "message": "Tài khoản Zalo đã được đăng ký. Vui lòng đăng nhập.",
-                         "need_login": true, "zalo_user_id": "{{jsonPath request.body '$.zalo_user_id'}}"}""")
+                         "need_login": true, "zalo_user_id": {{{toJson (jsonPath request.body '$.zalo_user_id')}}}}""")
                         .withTransformers("response-template")));
     }
 
