@@ -10,6 +10,7 @@ import vn.onboardinghub.model.ProviderError;
 import vn.onboardinghub.model.ProviderResult;
 
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -112,6 +113,13 @@ public abstract class ProviderAdapter {
             message.setBody(mapper.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write request body", e);
+        }
+    }
+
+    /** Adds an optional field to a provider's JSON body only when it has a value. */
+    protected static void putIfPresent(Map<String, String> body, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            body.put(key, value);
         }
     }
 

@@ -74,12 +74,6 @@ public class ItsAdapter extends ProviderAdapter {
         exchange.setProperty(URL, settings().url(AUTHORIZE_SHOP));
     }
 
-    private static void putIfPresent(Map<String, String> body, String key, String value) {
-        if (value != null && !value.isBlank()) {
-            body.put(key, value);
-        }
-    }
-
     /** AuthorizeShop's answer: an action for the merchant, or a shop key left in {@link #SHOP_KEY} to verify. */
     @Override
     public ProviderResult parseResponse(Exchange exchange) {

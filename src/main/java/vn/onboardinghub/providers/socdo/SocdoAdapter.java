@@ -58,12 +58,6 @@ public class SocdoAdapter extends ProviderAdapter {
         exchange.setProperty(URL, settings().url(PATH));
     }
 
-    private static void putIfPresent(Map<String, String> body, String key, String value) {
-        if (value != null && !value.isBlank()) {
-            body.put(key, value);
-        }
-    }
-
     @Override
     public ProviderResult parseResponse(Exchange exchange) {
         String body = body(exchange);
