@@ -28,6 +28,7 @@ import vn.onboardinghub.providers.ProviderSettings;
 import vn.onboardinghub.sandbox.Sandbox;
 import vn.onboardinghub.store.OnboardingStore;
 import vn.onboardinghub.store.ResultCipher;
+import vn.onboardinghub.ops.HawtioConsole;
 import vn.onboardinghub.ops.ReadinessCheck;
 
 import java.io.IOException;
@@ -98,6 +99,8 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("providerCallPool", context.getExecutorServiceManager().newThreadPool(this, "provider-calls",
                 Integer.parseInt(prop(props, "hub.providers.pool-size", "64")),
                 Integer.parseInt(prop(props, "hub.providers.pool-max-size", "256"))));
+        // the Hawtio console (hub.hawtio.*), started and stopped with the context
+        context.addService(HawtioConsole.fromProperties(props, sandboxMode), true, true);
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {

@@ -56,6 +56,8 @@ public final class TestHub implements AutoCloseable {
         props.put("hub.retry.max-delay-ms", "100");
         props.put("camel.component.http.response-timeout", "2000");
         props.put("camel.component.http.so-timeout", "2000");
+        // the Hawtio console only where a test asks for it (hub.hawtio.enabled=true and a free hub.hawtio.port)
+        props.put("hub.hawtio.enabled", "false");
         props.putAll(overrides);
         Main main = Application.create();
         props.forEach(main::addOverrideProperty);

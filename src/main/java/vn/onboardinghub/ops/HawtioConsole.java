@@ -1,0 +1,208 @@
+package vn.onboardinghub.ops;
+
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.service.ServiceSupport;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.webapp.WebAppContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.security.auth.login.AppConfigurationEntry;
+import javax.security.auth.login.Configuration;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The Hawtio web console (CONTRACT §7) at {@code http://<host>:<hub.hawtio.port>/hawtio/}: the Camel context, its
+ * routes and their statistics, read over JMX by the Jolokia agent bundled in the Hawtio war (the hub adds no other
+ * Jolokia: two versions in one JVM break the war's).
+ * <p>
+ * The war ({@code io.hawt:hawtio-war}, Jakarta Servlet 5) travels inside the hub's jar as the resource
+ * {@value #WAR_RESOURCE}; it is copied to a temporary folder (outside {@code hub.data-dir}) and served by an
+ * embedded Jetty 11. Started and stopped with the Camel context.
+ * <p>
+ * Login is required unless sandbox mode is on or {@code hub.hawtio.authentication=false}: Hawtio's own JAAS login
+ * over {@code hub.hawtio.users} ({@link ConsoleLoginModule}), which also guards {@code /hawtio/jolokia}. Without
+ * login, Jolokia answers local clients only (a Jolokia access policy), so nobody elsewhere can operate the hub
+ * through it. Hawtio's proxy to other Jolokia agents is off: the in-JVM agent is the only one the console needs.
+ */
+public final class HawtioConsole extends ServiceSupport {
+    /** The role every configured user has and Hawtio requires. */
+    public static final String ROLE = "admin";
+    static final String REALM = "onboarding-hub-console";
+    static final String WAR_RESOURCE = "/hawtio/hawtio.war";
+    private static final Logger LOG = LoggerFactory.getLogger(HawtioConsole.class);
+
+    private final boolean enabled;
+    private final int port;
+    private final boolean loginRequired;
+    private final ConsoleLoginModule.Users users;
+    private final Map<String, String> replacedSystemProperties = new LinkedHashMap<>();
+    private Configuration replacedJaasConfiguration;
+    private Server server;
+    private Path workDir;
+
+    HawtioConsole(boolean enabled, int port, boolean loginRequired, ConsoleLoginModule.Users users) {
+        this.enabled = enabled;
+        this.port = port;
+        this.loginRequired = loginRequired;
+        this.users = users;
+    }
+
+    /**
+     * The console as {@code hub.hawtio.*} configures it; refuses (throws) when login is required but no user is
+     * configured, as the hub does for missing API keys.
+     */
+    public static HawtioConsole fromProperties(PropertiesComponent props, boolean sandboxMode) {
+        boolean enabled = Boolean.parseBoolean(prop(props, "hub.hawtio.enabled", "true"));
+        int port = Integer.parseInt(prop(props, "hub.hawtio.port", "8090"));
+        boolean loginRequired = !sandboxMode && Boolean.parseBoolean(prop(props, "hub.hawtio.authentication", "true"));
+        ConsoleLoginModule.Users users = ConsoleLoginModule.Users.parse(prop(props, "hub.hawtio.users", ""));
+        if (enabled && loginRequired && users.isEmpty()) {
+            throw new IllegalStateException("hub.hawtio.users (or HUB_HAWTIO_USERS) must be set when sandbox mode is off:"
+                    + " comma-separated user:password pairs who may log in to the Hawtio console"
+                    + " (or set hub.hawtio.enabled=false, or hub.hawtio.authentication=false for a console without login)");
+        }
+        return new HawtioConsole(enabled, port, loginRequired, users);
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        if (!enabled) {
+            return;
+        }
+        workDir = Files.createTempDirectory("onboarding-hub-hawtio-");
+        Path war = workDir.resolve("hawtio.war");
+        try (InputStream in = HawtioConsole.class.getResourceAsStream(WAR_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the Hawtio console is missing from the hub's jar (" + WAR_RESOURCE
+                        + "); rebuild with mvn package, or set hub.hawtio.enabled=false");
+            }
+            Files.copy(in, war, StandardCopyOption.REPLACE_EXISTING);
+        }
+        configureHawtio();
+
+        QueuedThreadPool threads = new QueuedThreadPool(16, 2);
+        threads.setName("hawtio");
+        server = new Server(threads);
+        ServerConnector connector = new ServerConnector(server, 1, 1);
+        connector.setPort(port);
+        server.addConnector(connector);
+        server.setHandler(webApp(war));
+        try {
+            server.start();
+        } catch (Exception e) {
+            doStop();
+            throw new IllegalStateException("cannot start the Hawtio console on port " + port + " (hub.hawtio.port): " + e.getMessage(), e);
+        }
+        LOG.info("Hawtio console at http://localhost:{}/hawtio/ ({})", connector.getLocalPort(), loginRequired
+                ? "login required, users " + users.names()
+                : "no login: set hub.hawtio.authentication=true outside sandbox mode; its Jolokia answers local clients only");
+    }
+
+    private WebAppContext webApp(Path war) {
+        WebAppContext webApp = new WebAppContext();
+        webApp.setContextPath("/hawtio");
+        webApp.setWar(war.toString());
+        webApp.setTempDirectory(workDir.resolve("webapp").toFile());
+        webApp.setThrowUnavailableOnStartupException(true);
+        // the console logs through the hub's logging, not the war's own Log4j and configuration
+        webApp.getSystemClassMatcher().add("org.slf4j.");
+        // read by the war's Jolokia agent (servlet context parameters override its web.xml ones)
+        webApp.setInitParameter("policyLocation", loginRequired
+                ? "classpath:/hawtio/jolokia-access.xml" : "classpath:/hawtio/jolokia-access-local.xml");
+        return webApp;
+    }
+
+    /**
+     * Hawtio 4 reads its settings only from JVM system properties ({@code hawtio.*}) and logs users in through a
+     * JAAS realm: both are set for this JVM while the console runs, and put back when it stops.
+     */
+    private void configureHawtio() {
+        setSystemProperty("hawtio.authenticationEnabled", String.valueOf(loginRequired));
+        setSystemProperty("hawtio.realm", REALM);
+        setSystemProperty("hawtio.roles", ROLE);
+        setSystemProperty("hawtio.rolePrincipalClasses", ConsoleLoginModule.Role.class.getName());
+        setSystemProperty("hawtio.disableProxy", "true");
+        replacedJaasConfiguration = currentJaasConfiguration();
+        Configuration.setConfiguration(new ConsoleRealm(users, replacedJaasConfiguration));
+    }
+
+    private void setSystemProperty(String key, String value) {
+        replacedSystemProperties.put(key, System.getProperty(key));
+        System.setProperty(key, value);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (server != null) {
+            server.stop();
+            server = null;
+        }
+        replacedSystemProperties.forEach((key, value) -> {
+            if (value == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, value);
+            }
+        });
+        replacedSystemProperties.clear();
+        if (currentJaasConfiguration() instanceof ConsoleRealm) {
+            Configuration.setConfiguration(replacedJaasConfiguration);
+        }
+        if (workDir != null) {
+            deleteRecursively(workDir);
+            workDir = null;
+        }
+    }
+
+    private static Configuration currentJaasConfiguration() {
+        try {
+            return Configuration.getConfiguration();
+        } catch (SecurityException e) {
+            // no JAAS configuration file in this JVM: the console's realm is the only one
+            return null;
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    private static String prop(PropertiesComponent props, String key, String defaultValue) {
+        return props.resolveProperty(key).map(String::strip).filter(v -> !v.isEmpty()).orElse(defaultValue);
+    }
+
+    /** The console's JAAS realm; any other realm is answered by the JVM's configuration from before. */
+    private static final class ConsoleRealm extends Configuration {
+        private final AppConfigurationEntry[] entries;
+        private final Configuration others;
+
+        ConsoleRealm(ConsoleLoginModule.Users users, Configuration others) {
+            this.entries = new AppConfigurationEntry[] {new AppConfigurationEntry(ConsoleLoginModule.class.getName(),
+                    AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, Map.of(ConsoleLoginModule.USERS_OPTION, users))};
+            this.others = others;
+        }
+
+        @Override
+        public AppConfigurationEntry[] getAppConfigurationEntry(String name) {
+            if (REALM.equals(name)) {
+                return entries;
+            }
+            return others != null ? others.getAppConfigurationEntry(name) : null;
+        }
+    }
+}
