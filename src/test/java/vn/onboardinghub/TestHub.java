@@ -130,7 +130,7 @@ public final class TestHub implements AutoCloseable {
         main.stop();
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
