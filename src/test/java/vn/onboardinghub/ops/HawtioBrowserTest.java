@@ -1,0 +1,133 @@
+package vn.onboardinghub.ops;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import vn.onboardinghub.TestHub;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Hawtio console in a real (headless) Chromium: an operator logs in through Hawtio's login page and finds the
+ * hub's routes in the Camel view. Screenshots go to {@code target/screenshots/}. Needs Debian's {@code chromium}
+ * and {@code chromium-driver} ({@code .ci/run} installs them).
+ */
+class HawtioBrowserTest {
+    static final String USER = "operator";
+    static final String PASSWORD = "browser-pass-1";
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    static TestHub hub;
+    static String console;
+    Path profile;
+    WebDriver browser;
+    WebDriverWait wait;
+
+    @BeforeAll
+    static void startHub() throws Exception {
+        int port = TestHub.freePort();
+        hub = TestHub.start(Map.of("hub.hawtio.enabled", "true", "hub.hawtio.port", String.valueOf(port),
+                "hub.hawtio.users", USER + ":" + PASSWORD));
+        console = "http://localhost:" + port + "/hawtio/";
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    static void stopHub() {
+        hub.close();
+    }
+
+    @BeforeEach
+    void startBrowser() throws IOException {
+        profile = Files.createTempDirectory("hub-chromium-profile");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1600,1000", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+    }
+
+    @AfterEach
+    void stopBrowser(TestInfo test) throws IOException {
+        try {
+            screenshot(test.getTestMethod().orElseThrow().getName() + "-last");
+        } finally {
+            browser.quit();
+            try (var paths = Files.walk(profile)) {
+                paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+    }
+
+    @Test
+    void operatorLogsInAndSeesTheHubsRoutesWithStatistics() throws Exception {
+        // one exchange through the REST route, so the statistics have something to show
+        assertThat(hub.post("/api/v1/onboardings", "{}").statusCode()).isEqualTo(400);
+
+        browser.get(console);
+        WebElement user = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("pf-login-username-id")));
+        screenshot("1-login");
+        user.sendKeys(USER);
+        browser.findElement(By.id("pf-login-password-id")).sendKeys(PASSWORD);
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        wait.until(ExpectedConditions.urlMatches(".*/hawtio/(?!login).*"));
+
+        browser.get(console + "camel");
+        WebElement routesFolder = wait.until(ExpectedConditions.elementToBeClickable(
+                By.xpath("//button[contains(@class,'tree-view__node-text') and normalize-space()='routes']")));
+        screenshot("2-camel");
+        routesFolder.click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.xpath("//table//td[normalize-space()='provider-ahamove']")));
+        screenshot("3-routes");
+
+        List<String> names = browser.findElements(By.xpath("//table//tbody/tr/td[2]")).stream().map(WebElement::getText).toList();
+        assertThat(names).contains("onboarding", "provider-ahamove", "provider-ghtk", "provider-socdo", "provider-its",
+                "intake-file", "intake-jms", "api-post-onboarding");
+        Map<String, String> postRoute = row("api-post-onboarding");
+        assertThat(postRoute).containsEntry("State", "Started").containsEntry("Total", "1");
+    }
+
+    /** The routes table's row of one route: column header → cell text. */
+    private Map<String, String> row(String route) {
+        List<String> headers = browser.findElements(By.xpath("//table//thead//th")).stream().map(WebElement::getText).toList();
+        List<String> cells = browser.findElements(By.xpath("//table//tbody/tr[td[normalize-space()='" + route + "']]/td"))
+                .stream().map(WebElement::getText).toList();
+        Map<String, String> row = new LinkedHashMap<>();
+        for (int i = 0; i < Math.min(headers.size(), cells.size()); i++) {
+            row.put(headers.get(i).strip(), cells.get(i).strip());
+        }
+        return row;
+    }
+
+    private void screenshot(String name) throws IOException {
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SCREENSHOTS.resolve("hawtio-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+}
