@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The Hawtio console over HTTP, with login required (sandbox mode off, {@code hub.hawtio.users} set). */
 class HawtioConsoleTest {
     static final String USER = "operator";
-    static final String PASSWORD = "console-pass-1";
+    static final String PASSWORD = "console:pass-1";
     static final String STOP_ONBOARDING_ROUTE = """
             {"type": "exec", "mbean": "org.apache.camel:context=onboarding-hub,type=routes,name=\\"onboarding\\"",
              "operation": "stop()"}""";
