@@ -56,6 +56,9 @@ public final class TestHub implements AutoCloseable {
         props.put("hub.retry.max-delay-ms", "100");
         props.put("camel.component.http.response-timeout", "2000");
         props.put("camel.component.http.so-timeout", "2000");
+        // tests that play one provider answer after another must not trip its circuit breaker: ProviderGuardsTest sets its own
+        props.put("hub.circuit-breaker.minimum-calls", "1000");
+        props.put("hub.circuit-breaker.window", "1000");
         props.putAll(overrides);
         Main main = Application.create();
         props.forEach(main::addOverrideProperty);
