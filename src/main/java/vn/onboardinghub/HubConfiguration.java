@@ -96,8 +96,10 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("providerCalls", new ProviderCalls(catalog, guards,
                 Integer.parseInt(prop(props, "hub.retry.max-attempts", "3")),
                 Long.parseLong(prop(props, "hub.retry.max-retry-after-ms", "10000"))));
-        registry.bind("onboardings", new Onboardings(new RequestReader(mapper, catalog.names(), catalog.enabledNames()), store, mapper));
+        registry.bind("onboardings", new Onboardings(new RequestReader(mapper, catalog.names(), catalog.enabledNames()), store, mapper,
+                Duration.ofSeconds(Long.parseLong(prop(props, "hub.onboarding.abandoned-after-seconds", "600")))));
         registry.bind("onboardingStore", store);
+        registry.bind("hubDataSource", dataSource);
         registry.bind("databaseReadiness", new ReadinessCheck("database", () -> {
             try (var connection = dataSource.getConnection()) {
                 if (!connection.isValid(2)) {

@@ -126,6 +126,19 @@ public final class TestHub implements AutoCloseable {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Forgets which providers already succeeded for which merchant, so that tests reusing one merchant see each
+     * provider called again (the hub reuses an earlier success for the same externalId).
+     */
+    public void forgetEarlierSuccesses() {
+        try (var connection = context().getRegistry().lookupByNameAndType("hubDataSource", javax.sql.DataSource.class).getConnection();
+             var statement = connection.createStatement()) {
+            statement.executeUpdate("DELETE FROM provider_success");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() {
         main.stop();
