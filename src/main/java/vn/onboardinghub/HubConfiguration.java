@@ -157,7 +157,8 @@ public class HubConfiguration implements CamelConfiguration {
     private static HikariDataSource dataSource(PropertiesComponent props, Path dataDir) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("hub-db");
-        config.setJdbcUrl(prop(props, "hub.db.url", "jdbc:h2:file:" + dataDir.resolve("db").resolve("hub")));
+        // WRITE_DELAY=0: H2 otherwise keeps the last second of commits in memory, lost if the process is killed
+        config.setJdbcUrl(prop(props, "hub.db.url", "jdbc:h2:file:" + dataDir.resolve("db").resolve("hub") + ";WRITE_DELAY=0"));
         config.setUsername(prop(props, "hub.db.username", ""));
         config.setPassword(prop(props, "hub.db.password", ""));
         config.setMaximumPoolSize(Integer.parseInt(prop(props, "hub.db.pool-size", "16")));
