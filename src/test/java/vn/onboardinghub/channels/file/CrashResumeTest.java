@@ -6,6 +6,8 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import vn.onboardinghub.HubProcess;
+import vn.onboardinghub.TestHub;
 
 import java.io.File;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -43,44 +46,24 @@ class CrashResumeTest {
     @TempDir
     Path dataDir;
     private final WireMockServer provider = new WireMockServer(options().dynamicPort().containerThreads(32));
-    private final List<Process> hubs = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
-    private int port;
-    private int managementPort;
+    private HubProcess hub;
 
     @AfterEach
     void stop() {
-        hubs.forEach(Process::destroyForcibly);
+        if (hub != null) {
+            hub.killAll();
+        }
         provider.stop();
     }
 
-    /** The hub in a child JVM, from this build's classes, with Ahamove at the simulator; its log goes to a file. */
-    private Process startHub(String logName) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                // without empty entries: one would put the working directory, whose routes/ folder holds the same
-                // routes as the classes, on the class path
-                "-cp", Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
-                        .filter(entry -> !entry.isBlank()).collect(Collectors.joining(File.pathSeparator)),
-                "-Dcamel.server.port=" + port,
-                "-Dcamel.management.port=" + managementPort,
-                "-Dhub.data-dir=" + dataDir,
-                "-Dhub.broker.url=tcp://127.0.0.1:" + freePort(),
-                "-Dhub.sandbox.enabled=false",
-                "-Dhub.api.keys=crash-key",
-                "-Dhub.crypto.key=" + "A".repeat(43) + "=",
-                "-Dhub.file.concurrency=" + CONCURRENCY,
-                "-Dhub.file.read-lock-min-age-ms=200",
-                "-Dhub.providers.ahamove.base-url=" + provider.baseUrl() + "/ahamove",
-                "-Dhub.providers.ahamove.api-key=aha-key",
-                "vn.onboardinghub.Application"));
-        Process hub = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(Files.createDirectories(Path.of("target", "crash-test")).resolve(logName).toFile()).start();
-        hubs.add(hub);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
-                http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/observe/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-        return hub;
+    /** The hub as a child process, Ahamove at the simulator. */
+    private HubProcess hub() throws IOException {
+        return new HubProcess(dataDir, Map.of(
+                "hub.file.concurrency", String.valueOf(CONCURRENCY),
+                "hub.file.read-lock-min-age-ms", "200",
+                "hub.providers.ahamove.base-url", provider.baseUrl() + "/ahamove",
+                "hub.providers.ahamove.api-key", "aha-key"));
     }
 
     @Test
@@ -88,15 +71,14 @@ class CrashResumeTest {
         provider.start();
         provider.stubFor(get(urlPathEqualTo(AHAMOVE)).willReturn(okJson("{\"token\": \"t\", \"refresh_token\": \"r\"}")
                 .withFixedDelay(20)));
-        port = freePort();
-        managementPort = freePort();
+        hub = hub();
         FileDrop files = new FileDrop(dataDir);
         StringBuilder csv = new StringBuilder("external_id,name,phone,providers\n");
         for (int i = 1; i <= RECORDS; i++) {
             csv.append("M-%d,Shop %d,0912%06d,ahamove\n".formatted(i, i, i));
         }
 
-        Process first = startHub("first.log");
+        Process first = hub.start("batch-first.log");
         files.drop("merchants.csv", csv.toString());
         Path results = files.results("merchants.csv");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
@@ -105,7 +87,7 @@ class CrashResumeTest {
         int callsBeforeKill = provider.findAll(getRequestedFor(urlPathEqualTo(AHAMOVE))).size();
         assertThat(callsBeforeKill).as("killed in the middle").isLessThan(RECORDS);
 
-        startHub("second.log");
+        hub.start("batch-second.log");
         files.awaitDone("merchants.csv");
 
         Map<Integer, JsonNode> lines = files.results("merchants.csv", RECORDS);
@@ -119,9 +101,7 @@ class CrashResumeTest {
         JsonNode summary = FileDrop.MAPPER.readTree(files.summaryFile("merchants.csv").toFile());
         assertThat(summary.path("records").asInt()).isEqualTo(RECORDS);
         // one batch, resumed under the same id, now COMPLETED
-        JsonNode batches = FileDrop.MAPPER.readTree(http.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/api/v1/batches")).header("X-API-Key", "crash-key").build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        JsonNode batches = FileDrop.MAPPER.readTree(hub.get("/api/v1/batches").body());
         assertThat(batches).hasSize(1);
         assertThat(batches.get(0).path("file").asText()).isEqualTo("merchants.csv");
         assertThat(batches.get(0).path("status").asText()).isEqualTo("COMPLETED");
@@ -134,34 +114,27 @@ class CrashResumeTest {
         provider.start();
         provider.stubFor(get(urlPathEqualTo(AHAMOVE)).willReturn(okJson("{\"token\": \"t\", \"refresh_token\": \"r\"}")
                 .withFixedDelay(3000)));
-        port = freePort();
-        managementPort = freePort();
-        Process hub = startHub("graceful.log");
+        hub = hub();
+        Process running = hub.start("graceful.log");
 
         CompletableFuture<HttpResponse<String>> reply = http.sendAsync(HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + port + "/api/v1/onboardings"))
-                .header("X-API-Key", "crash-key").header("Content-Type", "application/json")
+                        URI.create("http://localhost:" + hub.port + "/api/v1/onboardings"))
+                .header("X-API-Key", TestHub.API_KEY).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("""
                         {"merchant": {"externalId": "M-1", "name": "Shop", "phone": "0912345678"}, "providers": ["ahamove"]}""")).build(),
                 HttpResponse.BodyHandlers.ofString());
         await().atMost(Duration.ofSeconds(10)).until(() -> !provider.findAll(getRequestedFor(urlPathEqualTo(AHAMOVE))).isEmpty());
-        hub.destroy(); // SIGTERM
+        running.destroy(); // SIGTERM
 
         HttpResponse<String> response = reply.get();
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(FileDrop.MAPPER.readTree(response.body()).path("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(hub.waitFor(Duration.ofSeconds(60).toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(running.waitFor(60, TimeUnit.SECONDS)).isTrue();
     }
 
     private static long lineCount(Path file) throws IOException {
         try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
             return lines.count();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
