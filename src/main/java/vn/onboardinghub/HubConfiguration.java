@@ -24,6 +24,7 @@ import vn.onboardinghub.intake.RequestReader;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderCalls;
 import vn.onboardinghub.providers.ProviderCatalog;
+import vn.onboardinghub.providers.ProviderGuards;
 import vn.onboardinghub.providers.ProviderSettings;
 import vn.onboardinghub.sandbox.Sandbox;
 import vn.onboardinghub.store.OnboardingStore;
@@ -81,11 +82,25 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("objectMapper", mapper);
         registry.bind("providerCatalog", catalog);
         catalog.all().forEach(p -> registry.bind(p.name() + "Adapter", p));
-        registry.bind("providerCalls", new ProviderCalls(catalog,
+        ProviderGuards guards = new ProviderGuards(ProviderGuards.breakerConfig(
+                Float.parseFloat(prop(props, "hub.circuit-breaker.failure-rate", "50")),
+                Integer.parseInt(prop(props, "hub.circuit-breaker.minimum-calls", "10")),
+                Integer.parseInt(prop(props, "hub.circuit-breaker.window", "20")),
+                Duration.ofSeconds(Long.parseLong(prop(props, "hub.circuit-breaker.open-seconds", "30"))),
+                Integer.parseInt(prop(props, "hub.circuit-breaker.half-open-calls", "2"))),
+                Long.parseLong(prop(props, "hub.providers.max-wait-ms", "60000")));
+        registry.bind("circuitBreakers", guards.breakers());
+        for (ProviderAdapter provider : catalog.all()) {
+            registry.bind(provider.name() + "CircuitBreaker", guards.breaker(provider.name()));
+            guards.rateLimit(provider.name(), Integer.parseInt(prop(props, "hub.providers." + provider.name() + ".rate-limit", "0")));
+        }
+        registry.bind("providerCalls", new ProviderCalls(catalog, guards,
                 Integer.parseInt(prop(props, "hub.retry.max-attempts", "3")),
                 Long.parseLong(prop(props, "hub.retry.max-retry-after-ms", "10000"))));
-        registry.bind("onboardings", new Onboardings(new RequestReader(mapper, catalog.names(), catalog.enabledNames()), store, mapper));
+        registry.bind("onboardings", new Onboardings(new RequestReader(mapper, catalog.names(), catalog.enabledNames()), store, mapper,
+                Duration.ofSeconds(Long.parseLong(prop(props, "hub.onboarding.abandoned-after-seconds", "600")))));
         registry.bind("onboardingStore", store);
+        registry.bind("hubDataSource", dataSource);
         registry.bind("databaseReadiness", new ReadinessCheck("database", () -> {
             try (var connection = dataSource.getConnection()) {
                 if (!connection.isValid(2)) {
@@ -145,7 +160,8 @@ public class HubConfiguration implements CamelConfiguration {
     private static HikariDataSource dataSource(PropertiesComponent props, Path dataDir) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("hub-db");
-        config.setJdbcUrl(prop(props, "hub.db.url", "jdbc:h2:file:" + dataDir.resolve("db").resolve("hub")));
+        // WRITE_DELAY=0: H2 otherwise keeps the last second of commits in memory, lost if the process is killed
+        config.setJdbcUrl(prop(props, "hub.db.url", "jdbc:h2:file:" + dataDir.resolve("db").resolve("hub") + ";WRITE_DELAY=0"));
         config.setUsername(prop(props, "hub.db.username", ""));
         config.setPassword(prop(props, "hub.db.password", ""));
         config.setMaximumPoolSize(Integer.parseInt(prop(props, "hub.db.pool-size", "16")));

@@ -58,6 +58,9 @@ public final class TestHub implements AutoCloseable {
         props.put("camel.component.http.so-timeout", "2000");
         // the Hawtio console only where a test asks for it (hub.hawtio.enabled=true and a free hub.hawtio.port)
         props.put("hub.hawtio.enabled", "false");
+        // tests that play one provider answer after another must not trip its circuit breaker: ProviderGuardsTest sets its own
+        props.put("hub.circuit-breaker.minimum-calls", "1000");
+        props.put("hub.circuit-breaker.window", "1000");
         props.putAll(overrides);
         Main main = Application.create();
         props.forEach(main::addOverrideProperty);
@@ -123,6 +126,19 @@ public final class TestHub implements AutoCloseable {
             request.header("X-API-Key", apiKey);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Forgets which providers already succeeded for which merchant, so that tests reusing one merchant see each
+     * provider called again (the hub reuses an earlier success for the same externalId).
+     */
+    public void forgetEarlierSuccesses() {
+        try (var connection = context().getRegistry().lookupByNameAndType("hubDataSource", javax.sql.DataSource.class).getConnection();
+             var statement = connection.createStatement()) {
+            statement.executeUpdate("DELETE FROM provider_success");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

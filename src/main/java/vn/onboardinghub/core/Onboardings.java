@@ -16,9 +16,13 @@ import vn.onboardinghub.model.ProviderResult;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.store.OnboardingStore;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -31,16 +35,25 @@ public class Onboardings {
     public static final String ID = "onboardingId";
     public static final String RECIPIENTS = "providerRoutes";
     public static final String EARLIER = "earlierOnboarding";
+    /**
+     * Set by a channel that knows the earlier attempt at this message stopped unfinished (a redelivered JMS message,
+     * a resumed batch): its onboarding, if still PENDING, is taken over at once instead of after {@code abandonedAfter}.
+     */
+    public static final String REDELIVERED = "redelivered";
+    /** The requestId a channel gives a request that has none, e.g. a batch record's (batch id and line). */
+    public static final String DEFAULT_REQUEST_ID = "defaultRequestId";
     private static final Logger LOG = LoggerFactory.getLogger(Onboardings.class);
 
     private final RequestReader reader;
     private final OnboardingStore store;
     private final ObjectMapper mapper;
+    private final Duration abandonedAfter;
 
-    public Onboardings(RequestReader reader, OnboardingStore store, ObjectMapper mapper) {
+    public Onboardings(RequestReader reader, OnboardingStore store, ObjectMapper mapper, Duration abandonedAfter) {
         this.reader = reader;
         this.store = store;
         this.mapper = mapper;
+        this.abandonedAfter = abandonedAfter;
     }
 
     /** Any result or error as JSON, for channels that reply with text. */
@@ -59,26 +72,51 @@ public class Onboardings {
 
     /**
      * Starts an already built request (e.g. a batch record) after validating it, and records it as PENDING. A
-     * {@code requestId} seen before is not onboarded again: property {@link #EARLIER} then holds the earlier result.
+     * {@code requestId} seen before is not onboarded again: property {@link #EARLIER} then holds the earlier result,
+     * unless that onboarding was left PENDING by a process that stopped, which is then finished here. Providers that
+     * already SUCCEEDED for this merchant ({@code externalId}) are not called again: their stored result is reused.
      */
     public void start(Exchange exchange, OnboardingRequest request) {
-        OnboardingRequest valid = reader.validate(request);
+        String defaultRequestId = exchange.getProperty(DEFAULT_REQUEST_ID, String.class);
+        OnboardingRequest valid = reader.validate(request.requestId() == null && defaultRequestId != null
+                ? request.withRequestId(defaultRequestId) : request);
         String id = UUID.randomUUID().toString();
         Optional<OnboardingResult> earlier = store.claim(
                 OnboardingResult.pending(id, valid.requestId(), valid.merchant().externalId()), valid);
         if (earlier.isPresent()) {
-            MDC.put(ID, earlier.get().onboardingId());
-            exchange.setProperty(ID, earlier.get().onboardingId());
-            exchange.setProperty(EARLIER, earlier.get());
-            LOG.info("onboarding {} already exists for requestId {}: not onboarded again", earlier.get().onboardingId(), valid.requestId());
-            return;
+            OnboardingResult e = earlier.get();
+            MDC.put(ID, e.onboardingId());
+            exchange.setProperty(ID, e.onboardingId());
+            if (!isUnfinished(exchange, e)) {
+                exchange.setProperty(EARLIER, e);
+                LOG.info("onboarding {} already exists for requestId {}: not onboarded again", e.onboardingId(), valid.requestId());
+                return;
+            }
+            id = e.onboardingId();
+            LOG.warn("onboarding {} (requestId {}) was left unfinished by a stopped process: finishing it", id, valid.requestId());
         }
         MDC.put(ID, id);
         exchange.setProperty(ProviderAdapter.REQUEST, valid);
         exchange.setProperty(ID, id);
-        exchange.setProperty(RECIPIENTS, valid.providers().stream().map(p -> "direct:provider-" + p)
-                .collect(Collectors.joining(",")));
-        LOG.info("onboarding {} accepted for merchant {} with providers {}", id, valid.merchant().externalId(), valid.providers());
+        Map<String, ProviderResult> succeededBefore = store.succeeded(valid.merchant().externalId());
+        List<ProviderResult> reused = valid.providers().stream().filter(succeededBefore::containsKey)
+                .map(p -> succeededBefore.get(p).reused()).toList();
+        // the fan-out adds the called providers' results to these
+        exchange.setProperty(ProviderResultsAggregation.RESULTS, Collections.synchronizedList(new ArrayList<>(reused)));
+        exchange.setProperty(RECIPIENTS, valid.providers().stream().filter(p -> !succeededBefore.containsKey(p))
+                .map(p -> "direct:provider-" + p).collect(Collectors.joining(",")));
+        LOG.info("onboarding {} accepted for merchant {} with providers {}{}", id, valid.merchant().externalId(), valid.providers(),
+                reused.isEmpty() ? "" : "; already succeeded before, not called again: "
+                        + reused.stream().map(ProviderResult::provider).toList());
+    }
+
+    /** A PENDING onboarding whose process stopped: redelivered by the channel, or unchanged for too long. */
+    private boolean isUnfinished(Exchange exchange, OnboardingResult earlier) {
+        if (earlier.status() != OnboardingResult.Status.PENDING) {
+            return false;
+        }
+        boolean redelivered = exchange.getProperty(REDELIVERED, false, Boolean.class);
+        return store.takeOverPending(earlier.onboardingId(), redelivered ? Duration.ZERO : abandonedAfter);
     }
 
     /** The onboarding as it stands now: the earlier one for a repeated requestId, else the new one, PENDING. */

@@ -4,8 +4,6 @@ import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import vn.onboardinghub.model.ProviderResult;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -24,11 +22,8 @@ public class ProviderResultsAggregation implements AggregationStrategy {
     @Override
     @SuppressWarnings("unchecked")
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange, Exchange inputExchange) {
+        // a synchronized list, started by Onboardings.start (with any results reused from earlier onboardings)
         List<ProviderResult> results = inputExchange.getProperty(RESULTS, List.class);
-        if (results == null) {
-            results = Collections.synchronizedList(new ArrayList<>());
-            inputExchange.setProperty(RESULTS, results);
-        }
         results.add(newExchange.getMessage().getBody(ProviderResult.class));
         return inputExchange;
     }

@@ -34,6 +34,11 @@ public record ProviderResult(@JsonIgnore String provider, ProviderStatus status,
         return new ProviderResult(name, status, credentials, action, error, attempts);
     }
 
+    /** An earlier success returned again without calling the provider: no call made, so {@code attempts} is 0. */
+    public ProviderResult reused() {
+        return new ProviderResult(provider, status, credentials, action, error, 0);
+    }
+
     public ProviderResult withoutCredentials() {
         return new ProviderResult(provider, status, null, action, error, attempts);
     }

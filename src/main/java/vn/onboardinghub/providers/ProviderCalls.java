@@ -1,7 +1,10 @@
 package vn.onboardinghub.providers;
 
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,11 +17,12 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What every provider call shares, used by the {@code provider-call} route configuration: counting calls,
- * deciding retries (retryable errors only, {@code Retry-After} honoured), and turning a failure into a result
- * through the provider's own error mapper.
+ * What every provider call shares, used by the {@code provider-call} route configuration: counting calls (after
+ * waiting for the provider's rate limit), deciding retries (retryable errors only, {@code Retry-After} honoured,
+ * never while the circuit is open), and turning a failure into a result through the provider's own error mapper.
  */
 public class ProviderCalls implements Processor {
     public static final String PROVIDER = "provider";
@@ -26,28 +30,57 @@ public class ProviderCalls implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(ProviderCalls.class);
 
     private final ProviderCatalog catalog;
+    private final ProviderGuards guards;
     private final int maxAttempts;
     private final long maxRetryAfterMs;
 
-    public ProviderCalls(ProviderCatalog catalog, int maxAttempts, long maxRetryAfterMs) {
+    public ProviderCalls(ProviderCatalog catalog, ProviderGuards guards, int maxAttempts, long maxRetryAfterMs) {
         this.catalog = catalog;
+        this.guards = guards;
         this.maxAttempts = maxAttempts;
         this.maxRetryAfterMs = maxRetryAfterMs;
     }
 
-    /** Called before every HTTP request to a provider, retries included. */
-    public void countCall(Exchange exchange) {
-        exchange.setProperty(CALLS, attempts(exchange) + 1);
+    /**
+     * At the start of a provider route. The counter is an object because the circuit breaker runs the call on a
+     * copy of the exchange and hands back only the exception of a failed call.
+     */
+    public void begin(Exchange exchange) {
+        exchange.setProperty(CALLS, new AtomicInteger());
+    }
+
+    /** Called before every HTTP request to a provider, retries included: waits for the rate limit, then counts. */
+    public void countCall(Exchange exchange) throws InterruptedException {
+        String provider = exchange.getProperty(PROVIDER, String.class);
+        if (!guards.awaitCallPermit(provider)) {
+            throw new CallRefusedException(ProviderError.of(ErrorCode.RATE_LIMITED, "hub.providers." + provider
+                    + ".rate-limit was reached and no call was possible within " + guards.maxWaitMs() + " ms"));
+        }
+        exchange.getProperty(CALLS, AtomicInteger.class).incrementAndGet();
     }
 
     public static int attempts(Exchange exchange) {
-        return exchange.getProperty(CALLS, 0, Integer.class);
+        AtomicInteger calls = exchange.getProperty(CALLS, AtomicInteger.class);
+        return calls == null ? 0 : calls.get();
+    }
+
+    /**
+     * What the circuit breaker counts as a failure: the provider is down or overloaded (5xx, no connection,
+     * timeout). A 4xx, a 429 included, is the provider answering; the hub's own limits are not the provider's fault.
+     */
+    public static boolean isOutage(Throwable failure) {
+        Throwable t = unwrap(failure);
+        if (t instanceof HttpOperationFailedException e) {
+            return e.getStatusCode() >= 500;
+        }
+        return !(t instanceof CallRefusedException) && isNetworkFailure(t);
     }
 
     /** {@code retryWhile}: retry retryable errors until {@code hub.retry.max-attempts} calls were made. */
     public boolean shouldRetry(Exchange exchange) {
         Throwable failure = failure(exchange);
-        if (attempts(exchange) >= maxAttempts || !classify(exchange, failure).retryable()) {
+        ProviderError error = classify(exchange, failure);
+        if (attempts(exchange) >= maxAttempts || !error.retryable() || error.code() == ErrorCode.CIRCUIT_OPEN) {
             return false;
         }
         Long retryAfter = retryAfterMillis(failure);
@@ -82,6 +115,17 @@ public class ProviderCalls implements Processor {
         if (failure instanceof NotConfiguredException e) {
             return ProviderError.of(ErrorCode.NOT_CONFIGURED, e.getMessage());
         }
+        if (failure instanceof CallNotPermittedException) {
+            return ProviderError.of(ErrorCode.CIRCUIT_OPEN, provider + " failed repeatedly: the hub stops calling it"
+                    + " for a while (circuit breaker open); try again later");
+        }
+        if (failure instanceof BulkheadFullException) {
+            return ProviderError.of(ErrorCode.RATE_LIMITED, "hub.providers." + provider + ".max-concurrency calls were"
+                    + " already in flight and none finished in time");
+        }
+        if (failure instanceof CallRefusedException e) {
+            return e.error();
+        }
         if (failure instanceof HttpOperationFailedException e) {
             return adapter(exchange).mapError(e.getStatusCode(), e.getResponseBody());
         }
@@ -111,7 +155,16 @@ public class ProviderCalls implements Processor {
 
     private static Throwable failure(Exchange exchange) {
         Throwable e = exchange.getException();
-        return e != null ? e : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        return unwrap(e != null ? e : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+    }
+
+    /** The circuit breaker wraps the call's checked exceptions (e.g. HttpOperationFailedException). */
+    private static Throwable unwrap(Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof RuntimeCamelException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** {@code Retry-After} of a 429 or 503, in seconds or as an HTTP date. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.flywaydb.core.Flyway;
 import vn.onboardinghub.model.OnboardingRequest;
 import vn.onboardinghub.model.OnboardingResult;
+import vn.onboardinghub.model.ProviderResult;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -12,7 +13,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** Onboarding results (encrypted, they hold credentials) through JDBC: H2 embedded by default, PostgreSQL in production; schema by Flyway. */
@@ -70,8 +74,75 @@ public class OnboardingStore {
         }
     }
 
+    /**
+     * Takes over an onboarding still PENDING whose last change is older than {@code olderThan}: its process stopped
+     * before finishing it (e.g. killed). True when this caller now owns it; a compare-and-set on {@code updated_at},
+     * so of several instances trying at once only one does.
+     */
+    public boolean takeOverPending(String onboardingId, Duration olderThan) {
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("UPDATE onboarding SET updated_at = ?"
+                     + " WHERE onboarding_id = ? AND status = 'PENDING' AND updated_at <= ?")) {
+            update.setTimestamp(1, Timestamp.from(now));
+            update.setString(2, onboardingId);
+            update.setTimestamp(3, Timestamp.from(now.minus(olderThan)));
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot take over onboarding " + onboardingId, e);
+        }
+    }
+
+    /** The providers that already SUCCEEDED for this merchant, with the result (credentials) they gave then. */
+    public Map<String, ProviderResult> succeeded(String externalId) {
+        Map<String, ProviderResult> found = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement(
+                     "SELECT provider, result_json FROM provider_success WHERE external_id = ?")) {
+            select.setString(1, externalId);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    found.put(rs.getString(1), mapper.readValue(cipher.decrypt(rs.getString(2)), ProviderResult.class)
+                            .withProvider(rs.getString(1)));
+                }
+            }
+            return found;
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("cannot look up earlier results of merchant " + externalId, e);
+        }
+    }
+
     /** Inserts the onboarding, or replaces its result when it is already stored (e.g. PENDING → final). */
     public void save(OnboardingResult result, OnboardingRequest request) {
+        saveOnboarding(result, request);
+        result.results().values().stream()
+                // attempts 0: reused from an earlier onboarding, already remembered
+                .filter(r -> r.status() == ProviderResult.ProviderStatus.SUCCEEDED && r.attempts() > 0)
+                .forEach(r -> rememberSuccess(result, r));
+    }
+
+    /** The first success of a provider for a merchant is kept; a concurrent duplicate is ignored. */
+    private void rememberSuccess(OnboardingResult result, ProviderResult success) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement insert = c.prepareStatement("INSERT INTO provider_success (external_id, provider,"
+                     + " onboarding_id, result_json, created_at) VALUES (?, ?, ?, ?, ?)")) {
+            insert.setString(1, result.externalId());
+            insert.setString(2, success.provider());
+            insert.setString(3, result.onboardingId());
+            insert.setString(4, cipher.encrypt(json(success)));
+            insert.setTimestamp(5, Timestamp.from(Instant.now()));
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw new IllegalStateException("cannot store the success of " + success.provider(), e);
+            }
+        }
+    }
+
+    /** SQLSTATE of a unique key violation, in H2 and PostgreSQL alike. */
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private void saveOnboarding(OnboardingResult result, OnboardingRequest request) {
         Timestamp now = Timestamp.from(Instant.now());
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement update = c.prepareStatement(

@@ -1,0 +1,110 @@
+package vn.onboardinghub.providers;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What protects each provider from the hub and the hub from each provider:
+ * <ul>
+ * <li>a Resilience4j circuit breaker per provider, used by the {@code circuitBreaker} step of the provider's
+ * route. Only outages count as failures (5xx, network failures, timeouts): a 4xx is the provider answering.</li>
+ * <li>{@code hub.providers.<p>.rate-limit}: at most N calls start in any one-second window.</li>
+ * </ul>
+ * ({@code hub.providers.<p>.max-concurrency} is the circuit breaker step's bulkhead, in the provider's route.)
+ */
+public class ProviderGuards {
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderGuards.class);
+
+    private final CircuitBreakerRegistry breakers;
+    private final Map<String, SlidingRateLimit> rateLimits = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService permitReturns = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "rate-limit-permits");
+        t.setDaemon(true);
+        return t;
+    });
+    private final long maxWaitMs;
+
+    public ProviderGuards(CircuitBreakerConfig breakerConfig, long maxWaitMs) {
+        this.breakers = CircuitBreakerRegistry.of(breakerConfig);
+        this.maxWaitMs = maxWaitMs;
+    }
+
+    /** The breaker settings from {@code hub.circuit-breaker.*}; only {@link ProviderCalls#isOutage outages} are failures. */
+    public static CircuitBreakerConfig breakerConfig(float failureRatePercent, int minimumCalls, int window,
+                                                     Duration open, int halfOpenCalls) {
+        return CircuitBreakerConfig.custom()
+                .failureRateThreshold(failureRatePercent)
+                .minimumNumberOfCalls(minimumCalls)
+                .slidingWindowSize(window)
+                .waitDurationInOpenState(open)
+                .permittedNumberOfCallsInHalfOpenState(halfOpenCalls)
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .recordException(ProviderCalls::isOutage)
+                .writableStackTraceEnabled(false)
+                .build();
+    }
+
+    public CircuitBreakerRegistry breakers() {
+        return breakers;
+    }
+
+    /** The provider's breaker, bound as {@code <provider>CircuitBreaker} for its route; state changes are logged. */
+    public CircuitBreaker breaker(String provider) {
+        CircuitBreaker breaker = breakers.circuitBreaker(provider);
+        breaker.getEventPublisher().onStateTransition(e -> LOG.warn("{} circuit breaker: {}", provider,
+                e.getStateTransition()));
+        return breaker;
+    }
+
+    /** Sets the provider's {@code rate-limit} (calls per second); 0 or less means unlimited. */
+    public void rateLimit(String provider, int callsPerSecond) {
+        if (callsPerSecond > 0) {
+            rateLimits.put(provider, new SlidingRateLimit(callsPerSecond));
+        }
+    }
+
+    /**
+     * Waits until the provider's rate limit allows one more call. Returns false when that would take longer than
+     * {@code hub.providers.max-wait-ms}.
+     */
+    public boolean awaitCallPermit(String provider) throws InterruptedException {
+        SlidingRateLimit limit = rateLimits.get(provider);
+        return limit == null || limit.acquire();
+    }
+
+    public long maxWaitMs() {
+        return maxWaitMs;
+    }
+
+    /**
+     * N permits; a call takes one and it comes back one second after the call started. So no one-second window,
+     * wherever it starts, holds more than N call starts (Camel's throttle uses the same scheme; Resilience4j's
+     * RateLimiter refreshes per fixed period, which allows 2N across a period boundary).
+     */
+    private final class SlidingRateLimit {
+        private final Semaphore permits;
+
+        SlidingRateLimit(int perSecond) {
+            this.permits = new Semaphore(perSecond, true);
+        }
+
+        boolean acquire() throws InterruptedException {
+            if (!permits.tryAcquire(maxWaitMs, TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+            permitReturns.schedule(() -> permits.release(), 1, TimeUnit.SECONDS);
+            return true;
+        }
+    }
+}
