@@ -162,6 +162,8 @@ public class HubConfiguration implements CamelConfiguration {
         config.setUsername(prop(props, "hub.db.username", ""));
         config.setPassword(prop(props, "hub.db.password", ""));
         config.setMaximumPoolSize(Integer.parseInt(prop(props, "hub.db.pool-size", "16")));
+        // an unreachable database fails requests (and the readiness check) within seconds, not Hikari's 30
+        config.setConnectionTimeout(5000);
         return new HikariDataSource(config);
     }
 
