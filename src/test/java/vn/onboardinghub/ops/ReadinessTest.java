@@ -25,7 +25,8 @@ class ReadinessTest {
         int dbPort = database.getPort();
         String url = "jdbc:h2:tcp://localhost:" + dbPort + "/hub";
         try (TestHub hub = TestHub.start(Map.of("hub.db.url", url, "hub.db.username", "sa"))) {
-            assertThat(ready(hub).path("status").asText()).isEqualTo("UP");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(ready(hub).path("status").asText()).isEqualTo("UP"));
 
             database.stop();
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
