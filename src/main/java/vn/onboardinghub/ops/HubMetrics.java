@@ -165,15 +165,10 @@ public class HubMetrics {
         return exchange.getProperty(CALL_METER, ProviderCallMeter.class);
     }
 
-    /** {@code direct://provider-ghtk} → {@code ghtk}: the provider property is set by the route's first step, after this. */
+    /** Route {@code provider-ghtk} → {@code ghtk}: the provider property is set by the route's first step, after this. */
     private static String providerOf(Exchange exchange) {
-        String uri = exchange.getProperty(Exchange.INTERCEPTED_ENDPOINT, String.class);
-        if (uri == null) {
-            return null;
-        }
-        int at = uri.lastIndexOf(PROVIDER_ROUTE_PREFIX);
-        String name = at < 0 ? null : uri.substring(at + PROVIDER_ROUTE_PREFIX.length());
-        int query = name == null ? -1 : name.indexOf('?');
-        return query < 0 ? name : name.substring(0, query);
+        var route = exchange.getUnitOfWork() == null ? null : exchange.getUnitOfWork().getRoute();
+        String id = route == null ? null : route.getRouteId();
+        return id != null && id.startsWith(PROVIDER_ROUTE_PREFIX) ? id.substring(PROVIDER_ROUTE_PREFIX.length()) : null;
     }
 }
