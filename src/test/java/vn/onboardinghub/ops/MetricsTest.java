@@ -69,14 +69,35 @@ class MetricsTest {
     void batchRecordsAreCountedByStatus() throws Exception {
         Path inbox = Files.createDirectories(hub.dataDir().resolve("inbox"));
         Path hidden = inbox.resolve(".metrics.csv");
-        Files.writeString(hidden, "external_id,name,phone,providers\nMB-1,Shop One,0912345600,socdo\nMB-2,No Phone,,ahamove\n");
+        Files.writeString(hidden, "external_id,name,phone,providers\nMB-1,Shop One,0912345600,socdo\nMB-2,No Phone,,ahamove\n"
+                + "MB-3,Shop Three,0912345603,ahamove\n");
         Files.move(hidden, inbox.resolve("metrics.csv"));
 
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
-                .until(() -> scrape().contains("hub_batch_records_total{status=\"FAILED\"}"));
+                .until(() -> Files.exists(hub.dataDir().resolve("outbox").resolve("metrics.summary.json")));
         String metrics = scrape();
         // MB-1 has no socdo.zaloUserId and MB-2 no phone: both refused by validation
         assertThat(value(metrics, "hub_batch_records_total", "status=\"FAILED\"")).isEqualTo(2);
+        assertThat(value(metrics, "hub_batch_records_total", "status=\"SUCCEEDED\"")).isEqualTo(1);
+    }
+
+    @Test
+    void grafanaDashboardIsImportableAndQueriesTheHubsMeters() throws Exception {
+        JsonNode dashboard = mapper.readTree(Path.of("ops/grafana/onboarding-hub.json").toFile());
+
+        assertThat(dashboard.at("/__inputs/0/type").asText()).isEqualTo("datasource");
+        assertThat(dashboard.at("/__inputs/0/pluginId").asText()).isEqualTo("prometheus");
+        assertThat(dashboard.path("panels").findValuesAsText("uid")).isNotEmpty().allMatch("${DS_PROMETHEUS}"::equals);
+        java.util.Set<String> queried = new java.util.TreeSet<>();
+        for (String expr : dashboard.path("panels").findValuesAsText("expr")) {
+            Matcher names = Pattern.compile("hub_[a-z_]+").matcher(expr);
+            while (names.find()) {
+                queried.add(names.group());
+            }
+        }
+        assertThat(queried).containsExactlyInAnyOrder("hub_onboardings_total", "hub_batch_records_total",
+                "hub_provider_calls_total", "hub_provider_results_total", "hub_provider_call_seconds_bucket",
+                "hub_provider_call_seconds_sum", "hub_provider_call_seconds_count", "hub_provider_call_seconds_max");
     }
 
     private static String scrape() throws Exception {
