@@ -159,10 +159,13 @@ public class HubConfiguration implements CamelConfiguration {
     private static HikariDataSource dataSource(PropertiesComponent props, Path dataDir) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("hub-db");
-        config.setJdbcUrl(prop(props, "hub.db.url", "jdbc:h2:file:" + dataDir.resolve("db").resolve("hub")));
+        // WRITE_DELAY=0: H2 otherwise keeps the last second of commits in memory, lost if the process is killed
+        config.setJdbcUrl(prop(props, "hub.db.url", "jdbc:h2:file:" + dataDir.resolve("db").resolve("hub") + ";WRITE_DELAY=0"));
         config.setUsername(prop(props, "hub.db.username", ""));
         config.setPassword(prop(props, "hub.db.password", ""));
         config.setMaximumPoolSize(Integer.parseInt(prop(props, "hub.db.pool-size", "16")));
+        // an unreachable database fails requests (and the readiness check) within seconds, not Hikari's 30
+        config.setConnectionTimeout(5000);
         return new HikariDataSource(config);
     }
 

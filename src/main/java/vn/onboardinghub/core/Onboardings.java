@@ -40,6 +40,8 @@ public class Onboardings {
      * a resumed batch): its onboarding, if still PENDING, is taken over at once instead of after {@code abandonedAfter}.
      */
     public static final String REDELIVERED = "redelivered";
+    /** The requestId a channel gives a request that has none, e.g. a batch record's (batch id and line). */
+    public static final String DEFAULT_REQUEST_ID = "defaultRequestId";
     private static final Logger LOG = LoggerFactory.getLogger(Onboardings.class);
 
     private final RequestReader reader;
@@ -75,7 +77,9 @@ public class Onboardings {
      * already SUCCEEDED for this merchant ({@code externalId}) are not called again: their stored result is reused.
      */
     public void start(Exchange exchange, OnboardingRequest request) {
-        OnboardingRequest valid = reader.validate(request);
+        String defaultRequestId = exchange.getProperty(DEFAULT_REQUEST_ID, String.class);
+        OnboardingRequest valid = reader.validate(request.requestId() == null && defaultRequestId != null
+                ? request.withRequestId(defaultRequestId) : request);
         String id = UUID.randomUUID().toString();
         Optional<OnboardingResult> earlier = store.claim(
                 OnboardingResult.pending(id, valid.requestId(), valid.merchant().externalId()), valid);

@@ -43,6 +43,10 @@ public record OnboardingRequest(String requestId, Merchant merchant, List<String
         return new OnboardingRequest(requestId, merchant, names, ahamove, ghtk, socdo, its);
     }
 
+    public OnboardingRequest withRequestId(String id) {
+        return new OnboardingRequest(id, merchant, providers, ahamove, ghtk, socdo, its);
+    }
+
     public OnboardingRequest withMerchant(Merchant m) {
         return new OnboardingRequest(requestId, m, providers, ahamove, ghtk, socdo, its);
     }

@@ -67,9 +67,11 @@ class RestartTest {
             onboardRestartAndRead(Files.createTempDirectory("hub-pg"), Map.of(
                     "hub.db.url", PG + "?currentSchema=" + schema, "hub.db.username", "postgres"));
             try (Connection c = DriverManager.getConnection(PG, "postgres", "")) {
-                var rs = c.createStatement().executeQuery("SELECT count(*) FROM " + schema + ".onboarding");
+                var rs = c.createStatement().executeQuery("SELECT (SELECT count(*) FROM " + schema + ".onboarding),"
+                        + " (SELECT count(*) FROM " + schema + ".provider_success)");
                 rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(1);
+                assertThat(rs.getInt(1)).as("onboardings: the first and the merchant's second").isEqualTo(2);
+                assertThat(rs.getInt(2)).as("Ahamove's success, kept once").isEqualTo(1);
             }
         } finally {
             try (Connection c = DriverManager.getConnection(PG, "postgres", "")) {
@@ -96,6 +98,13 @@ class RestartTest {
             // the requestId is remembered across the restart: no second onboarding, no second provider call
             int calls = provider.getAllServeEvents().size();
             assertThat(mapper.readTree(restarted.post("/api/v1/onboardings", body).body())).isEqualTo(created);
+            assertThat(provider.getAllServeEvents()).hasSize(calls);
+            // the merchant's earlier success is remembered too: another requestId gets its credentials, no call
+            JsonNode again = mapper.readTree(restarted.post("/api/v1/onboardings",
+                    body.replaceFirst("\"req-[^\"]+\"", "\"other-" + UUID.randomUUID() + "\"")).body());
+            assertThat(again.path("onboardingId").asText()).isNotEqualTo(created.path("onboardingId").asText());
+            assertThat(again.at("/results/ahamove/credentials/token").asText()).isEqualTo(TOKEN);
+            assertThat(again.at("/results/ahamove/attempts").asInt()).isZero();
             assertThat(provider.getAllServeEvents()).hasSize(calls);
         }
     }

@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * One dropped file while it is processed: its record stream, its results file and its running summary. At most
@@ -22,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class FileBatch implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(FileBatch.class);
 
+    final String batchId;
     final Path source;
     final BatchFormat format;
     final long total;
@@ -32,17 +34,22 @@ final class FileBatch implements Closeable {
     private final BatchSummary summary = new BatchSummary();
     private final Semaphore inFlight;
     private final AtomicLong written = new AtomicLong();
-    private final long progressEvery;
+    private final long progressIntervalMs;
+    private final LongConsumer progressSink;
+    private final AtomicLong lastProgressAt = new AtomicLong(System.currentTimeMillis());
     private volatile boolean closed;
 
-    FileBatch(Path source, BatchFormat format, long total, BatchRecords reader, ResultsWriter results, int concurrency) {
+    FileBatch(String batchId, Path source, BatchFormat format, long total, BatchRecords reader, ResultsWriter results,
+              int concurrency, Duration progressInterval, LongConsumer progressSink) {
+        this.batchId = batchId;
         this.source = source;
         this.format = format;
         this.total = total;
         this.reader = reader;
         this.results = results;
         this.inFlight = new Semaphore(concurrency);
-        this.progressEvery = Math.max(1000, total / 10);
+        this.progressIntervalMs = progressInterval.toMillis();
+        this.progressSink = progressSink;
     }
 
     String name() {
@@ -78,11 +85,20 @@ final class FileBatch implements Closeable {
             inFlight.release();
         }
         long done = written.incrementAndGet();
-        if (done % progressEvery == 0 || done == total) {
-            double seconds = Math.max(0.001, Duration.between(startedAt, Instant.now()).toMillis() / 1000.0);
-            LOG.info("file {}: {}/{} records ({}%), {} records/s", name(), done, total,
-                    total == 0 ? 100 : done * 100 / total, Math.round(done / seconds));
+        long now = System.currentTimeMillis();
+        long last = lastProgressAt.get();
+        // one progress line (and stored count) per interval, from whichever record thread crosses it first
+        if ((now - last >= progressIntervalMs && lastProgressAt.compareAndSet(last, now)) || done == total) {
+            progress(done);
         }
+    }
+
+    private void progress(long done) {
+        double seconds = Math.max(0.001, Duration.between(startedAt, Instant.now()).toMillis() / 1000.0);
+        double rate = done / seconds;
+        LOG.info("file {}: {}/{} records ({}%), {} records/s, about {} s to go", name(), done, total,
+                total == 0 ? 100 : done * 100 / total, Math.round(rate), Math.round((total - done) / Math.max(rate, 0.001)));
+        progressSink.accept(done);
     }
 
     long written() {

@@ -5,17 +5,26 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.RequestError;
+import vn.onboardinghub.store.BatchStore;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The steps of {@code routes/intake-file.camel.yaml}: check a dropped file as a whole, stream its records to the
@@ -24,6 +33,7 @@ import java.util.Iterator;
  */
 public class FileBatches {
     static final String BATCH = "fileBatch";
+    static final String BATCH_ID = "fileBatchId";
     static final String DONE_DIR = ".done";
     static final String ERROR_DIR = ".error";
     /** A record whose processing crashed (not a validation or provider failure, which are results already). */
@@ -32,16 +42,23 @@ public class FileBatches {
 
     private final ObjectMapper mapper;
     private final SecretMasking masking;
+    private final BatchStore batches;
     private final Path outbox;
     private final int concurrency;
     private final boolean includeCredentials;
+    private final Duration progressInterval;
+    /** The batches this instance is processing now, by batch id: their live progress. */
+    private final Map<String, FileBatch> running = new ConcurrentHashMap<>();
 
-    public FileBatches(ObjectMapper mapper, Path outbox, int concurrency, boolean includeCredentials) {
+    public FileBatches(ObjectMapper mapper, BatchStore batches, Path outbox, int concurrency, boolean includeCredentials,
+                       Duration progressInterval) {
         this.mapper = mapper;
         this.masking = new SecretMasking(mapper);
+        this.batches = batches;
         this.outbox = outbox;
         this.concurrency = concurrency;
         this.includeCredentials = includeCredentials;
+        this.progressInterval = progressInterval;
     }
 
     /** {@code <outbox>/<name>.results.ndjson}, where name is the dropped file's name without its extension. */
@@ -60,24 +77,62 @@ public class FileBatches {
     }
 
     /**
-     * Reads the whole file once (UTF-8, CSV header) before any record is onboarded: a file that cannot be processed
-     * at all is refused here, not half-way. Then opens its record stream and results file.
+     * Records the batch (or finds it RUNNING: the hub stopped in its middle, and it resumes), then reads the whole
+     * file once (UTF-8, CSV header) before any record is onboarded: a file that cannot be processed at all is refused
+     * here, not half-way. Then opens its record stream and results file (rewritten from the start on a resume: the
+     * records onboarded before are found by their requestIds, and no provider is called for them again).
      */
     public void open(Exchange exchange) throws IOException {
         Path source = source(exchange);
-        BatchFormat format = BatchFormat.of(source.getFileName().toString());
+        String name = source.getFileName().toString();
+        BatchStore.Started started = batches.begin(name, sha256(source));
+        exchange.setProperty(BATCH_ID, started.batchId());
+        // a resumed batch takes over at once the records its stopped run left PENDING
+        exchange.setProperty(Onboardings.REDELIVERED, started.resumed());
+        BatchFormat format = BatchFormat.of(name);
         long records = BatchRecords.count(source, format, mapper);
+        batches.counted(started.batchId(), records);
         Files.createDirectories(outbox);
         BatchRecords reader = BatchRecords.open(source, format, mapper);
         ResultsWriter results;
         try {
-            results = new ResultsWriter(resultsFile(source.getFileName().toString()), mapper, includeCredentials);
+            results = new ResultsWriter(resultsFile(name), mapper, includeCredentials);
         } catch (IOException e) {
             reader.close();
             throw e;
         }
-        exchange.setProperty(BATCH, new FileBatch(source, format, records, reader, results, concurrency));
-        LOG.info("file {}: {} records, {} at a time", source.getFileName(), records, concurrency);
+        FileBatch batch = new FileBatch(started.batchId(), source, format, records, reader, results, concurrency,
+                progressInterval, processed -> batches.progress(started.batchId(), processed));
+        exchange.setProperty(BATCH, batch);
+        running.put(started.batchId(), batch);
+        LOG.info("file {}: {} records, {} at a time{}", name, records, concurrency,
+                started.resumed() ? "; resuming batch " + started.batchId() + " that was interrupted" : "");
+    }
+
+    /** Each record's requestId, unless it has its own: the batch and the record's line, the same on a resume. */
+    public void prepareRecord(Exchange exchange) {
+        exchange.setProperty(Onboardings.DEFAULT_REQUEST_ID, "batch-" + batch(exchange).batchId + "-" + line(exchange));
+    }
+
+    /** {@code GET /api/v1/batches}: the latest batches, with the live count of those running here. */
+    public List<BatchStore.Batch> list() {
+        return batches.recent(100).stream().map(b -> {
+            FileBatch live = running.get(b.batchId());
+            return live == null ? b : b.withProcessed(live.written());
+        }).toList();
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The split's expression: the file's records as request JSON, read as the split asks for them. */
@@ -120,6 +175,8 @@ public class FileBatches {
         Path temporary = summary.resolveSibling("." + summary.getFileName() + ".tmp");
         Files.writeString(temporary, json + "\n", StandardCharsets.UTF_8);
         Files.move(temporary, summary, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        batches.finish(batch.batchId, BatchStore.Status.COMPLETED, batch.written());
+        running.remove(batch.batchId);
         LOG.info("file {}: done, {} records in {} s: {}", batch.name(), batch.total,
                 Duration.between(batch.startedAt, finishedAt).toMillis() / 1000.0,
                 mapper.writeValueAsString(mapper.readTree(json).path("byStatus")));
@@ -139,6 +196,11 @@ public class FileBatches {
         FileBatch batch = exchange.getProperty(BATCH, FileBatch.class);
         if (batch != null) {
             batch.close();
+            running.remove(batch.batchId);
+        }
+        String batchId = exchange.getProperty(BATCH_ID, String.class);
+        if (batchId != null) {
+            batches.finish(batchId, BatchStore.Status.FAILED, batch == null ? 0 : batch.written());
         }
         String reason = e instanceof UnprocessableFileException ? e.getMessage()
                 : "processing stopped: " + (e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage());

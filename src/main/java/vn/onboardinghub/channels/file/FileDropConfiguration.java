@@ -5,8 +5,12 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 
+import vn.onboardinghub.store.BatchStore;
+
+import javax.sql.DataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Binds the file-drop channel's beans for {@code routes/intake-file.camel.yaml}: {@code fileBatches} and
@@ -31,7 +35,9 @@ public class FileDropConfiguration implements CamelConfiguration {
         }
 
         var registry = context.getRegistry();
-        registry.bind("fileBatches", new FileBatches(mapper, outbox, concurrency, includeCredentials));
+        BatchStore batches = new BatchStore(context.getRegistry().lookupByNameAndType("hubDataSource", DataSource.class));
+        registry.bind("fileBatches", new FileBatches(mapper, batches, outbox, concurrency, includeCredentials,
+                Duration.ofSeconds(Long.parseLong(prop(props, "hub.file.progress-interval-seconds", "5")))));
         // one thread more than records in flight: it reads the file ahead while the others onboard
         registry.bind("fileRecordPool", context.getExecutorServiceManager()
                 .newFixedThreadPool(this, "file-records", concurrency + 1));

@@ -86,6 +86,9 @@ public class EmbeddedBroker extends ServiceSupport {
         config.setNodeManagerLockDirectory(directory.toString());
         // no users on the embedded broker: the acceptor is on loopback by default; production uses hub.broker.embedded=false
         config.setSecurityEnabled(false);
+        // a message delivered before the hub was killed arrives again marked JMSRedelivered, so the hub finishes its
+        // PENDING onboarding at once (the count is otherwise kept in memory only and lost with the process)
+        config.setPersistDeliveryCountBeforeDelivery(true);
         config.addAcceptorConfiguration(ACCEPTOR, url + (url.contains("?") ? "&" : "?") + "protocols=CORE,AMQP,STOMP");
         config.addAddressSetting("#", new AddressSettings()
                 // a plain name is a queue for every protocol (STOMP and AMQP would otherwise default to topics)

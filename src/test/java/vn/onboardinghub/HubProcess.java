@@ -1,0 +1,83 @@
+package vn.onboardinghub;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The hub as its own process (a child JVM on this build's classes), for tests that kill it: SIGKILL with
+ * {@code destroyForcibly}, SIGTERM with {@code destroy}. Ports and data dir stay the same across restarts.
+ */
+public final class HubProcess {
+    public final int port;
+    public final int managementPort;
+    public final String brokerUrl;
+    private final Path dataDir;
+    private final Map<String, String> properties;
+    private final List<Process> started = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    public HubProcess(Path dataDir, Map<String, String> properties) throws IOException {
+        this.dataDir = dataDir;
+        this.properties = properties;
+        this.port = freePort();
+        this.managementPort = freePort();
+        this.brokerUrl = "tcp://127.0.0.1:" + freePort();
+    }
+
+    /** Starts the hub and waits until it is ready; its output goes to {@code target/hub-process/<logName>}. */
+    public Process start(String logName) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                // without empty entries: one would put the working directory, whose routes/ folder holds the same
+                // routes as the classes, on the class path
+                "-cp", Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+                        .filter(entry -> !entry.isBlank()).collect(Collectors.joining(File.pathSeparator)),
+                "-Dcamel.server.port=" + port,
+                "-Dcamel.management.port=" + managementPort,
+                "-Dhub.data-dir=" + dataDir,
+                "-Dhub.broker.url=" + brokerUrl,
+                "-Dhub.sandbox.enabled=false",
+                "-Dhub.api.keys=" + TestHub.API_KEY,
+                "-Dhub.crypto.key=" + "A".repeat(43) + "="));
+        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add(Application.class.getName());
+        Process hub = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(Files.createDirectories(Path.of("target", "hub-process")).resolve(logName).toFile()).start();
+        started.add(hub);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
+                http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/observe/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        return hub;
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("X-API-Key", TestHub.API_KEY).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Kills every process this started that is still running. */
+    public void killAll() {
+        started.forEach(Process::destroyForcibly);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
