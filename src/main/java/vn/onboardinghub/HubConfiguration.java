@@ -29,6 +29,7 @@ import vn.onboardinghub.providers.ProviderSettings;
 import vn.onboardinghub.sandbox.Sandbox;
 import vn.onboardinghub.store.OnboardingStore;
 import vn.onboardinghub.store.ResultCipher;
+import vn.onboardinghub.ops.HubMetrics;
 import vn.onboardinghub.ops.ReadinessCheck;
 
 import java.io.IOException;
@@ -108,6 +109,7 @@ public class HubConfiguration implements CamelConfiguration {
             }
         }));
         registry.bind("providerResultsAggregation", new ProviderResultsAggregation());
+        registry.bind("hubMetrics", HubMetrics.bindTo(context));
         registry.bind("callbacks", callbacks);
         registry.bind("api", new Api(apiKeys(props, sandboxMode), mapper));
         registry.bind("providerCallPool", context.getExecutorServiceManager().newThreadPool(this, "provider-calls",

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.ProviderError;
 import vn.onboardinghub.model.ProviderResult;
+import vn.onboardinghub.ops.HubMetrics;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -98,6 +99,7 @@ public class ProviderCalls implements Processor {
             exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         }
         ProviderError error = classify(exchange, failure);
+        HubMetrics.callFailed(exchange, error.code());
         if (error.retryable()) {
             LOG.info("{} call {} failed: {} (status {})", exchange.getProperty(PROVIDER), attempts(exchange),
                     error.code(), error.providerStatus());
@@ -107,6 +109,7 @@ public class ProviderCalls implements Processor {
     /** The handled failure as this provider's result. */
     public ProviderResult failed(Exchange exchange) {
         ProviderError error = classify(exchange, failure(exchange));
+        HubMetrics.callFailed(exchange, error.code());
         return adapter(exchange).errorResult(error, attempts(exchange));
     }
 
