@@ -93,7 +93,7 @@ public class HubMetrics {
     }
 
     /** The HTTP request got a 2xx answer (its outcome is known once the adapter has read it). */
-    public void callAnswered(Exchange exchange) {
+    public static void callAnswered(Exchange exchange) {
         ProviderCallMeter meter = meter(exchange);
         if (meter != null) {
             meter.answered();
