@@ -29,6 +29,7 @@ import vn.onboardinghub.providers.ProviderSettings;
 import vn.onboardinghub.sandbox.Sandbox;
 import vn.onboardinghub.store.OnboardingStore;
 import vn.onboardinghub.store.ResultCipher;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import vn.onboardinghub.ops.HubMetrics;
 import vn.onboardinghub.ops.ReadinessCheck;
 
@@ -109,7 +110,10 @@ public class HubConfiguration implements CamelConfiguration {
             }
         }));
         registry.bind("providerResultsAggregation", new ProviderResultsAggregation());
-        registry.bind("hubMetrics", HubMetrics.bindTo(context));
+        HubMetrics metrics = HubMetrics.bindTo(context);
+        registry.bind("hubMetrics", metrics);
+        // resilience4j_circuitbreaker_state{name=<provider>, state=closed|open|half_open|...} and its call counters
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(guards.breakers()).bindTo(metrics.registry());
         registry.bind("callbacks", callbacks);
         registry.bind("api", new Api(apiKeys(props, sandboxMode), mapper));
         registry.bind("providerCallPool", context.getExecutorServiceManager().newThreadPool(this, "provider-calls",

@@ -63,6 +63,7 @@ class MetricsTest {
         assertThat(value(metrics, "hub_provider_results_total", "outcome=\"SUCCEEDED\",provider=\"its\"")).isEqualTo(1);
         assertThat(value(metrics, "hub_onboardings_total", "status=\"PARTIAL\"")).isEqualTo(1);
         assertThat(metrics).as("Camel's own route metrics are served too").contains("camel_exchanges_total");
+        assertThat(value(metrics, "resilience4j_circuitbreaker_state", "name=\"ahamove\",state=\"closed\"")).isEqualTo(1);
     }
 
     @Test
@@ -90,14 +91,15 @@ class MetricsTest {
         assertThat(dashboard.path("panels").findValuesAsText("uid")).isNotEmpty().allMatch("${DS_PROMETHEUS}"::equals);
         java.util.Set<String> queried = new java.util.TreeSet<>();
         for (String expr : dashboard.path("panels").findValuesAsText("expr")) {
-            Matcher names = Pattern.compile("hub_[a-z_]+").matcher(expr);
+            Matcher names = Pattern.compile("hub_[a-z_]+|resilience4j_circuitbreaker_state").matcher(expr);
             while (names.find()) {
                 queried.add(names.group());
             }
         }
         assertThat(queried).containsExactlyInAnyOrder("hub_onboardings_total", "hub_batch_records_total",
                 "hub_provider_calls_total", "hub_provider_results_total", "hub_provider_call_seconds_bucket",
-                "hub_provider_call_seconds_sum", "hub_provider_call_seconds_count", "hub_provider_call_seconds_max");
+                "hub_provider_call_seconds_sum", "hub_provider_call_seconds_count", "hub_provider_call_seconds_max",
+                "resilience4j_circuitbreaker_state");
     }
 
     private static String scrape() throws Exception {
