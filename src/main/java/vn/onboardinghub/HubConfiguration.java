@@ -29,6 +29,8 @@ import vn.onboardinghub.providers.ProviderSettings;
 import vn.onboardinghub.sandbox.Sandbox;
 import vn.onboardinghub.store.OnboardingStore;
 import vn.onboardinghub.store.ResultCipher;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import vn.onboardinghub.ops.HubMetrics;
 import vn.onboardinghub.ops.HawtioConsole;
 import vn.onboardinghub.ops.ReadinessCheck;
 
@@ -109,6 +111,10 @@ public class HubConfiguration implements CamelConfiguration {
             }
         }));
         registry.bind("providerResultsAggregation", new ProviderResultsAggregation());
+        HubMetrics metrics = HubMetrics.bindTo(context);
+        registry.bind("hubMetrics", metrics);
+        // resilience4j_circuitbreaker_state{name=<provider>, state=closed|open|half_open|...} and its call counters
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(guards.breakers()).bindTo(metrics.registry());
         registry.bind("callbacks", callbacks);
         registry.bind("api", new Api(apiKeys(props, sandboxMode), mapper));
         registry.bind("providerCallPool", context.getExecutorServiceManager().newThreadPool(this, "provider-calls",
@@ -165,6 +171,8 @@ public class HubConfiguration implements CamelConfiguration {
         config.setUsername(prop(props, "hub.db.username", ""));
         config.setPassword(prop(props, "hub.db.password", ""));
         config.setMaximumPoolSize(Integer.parseInt(prop(props, "hub.db.pool-size", "16")));
+        // an unreachable database fails requests (and the readiness check) within seconds, not Hikari's 30
+        config.setConnectionTimeout(5000);
         return new HikariDataSource(config);
     }
 

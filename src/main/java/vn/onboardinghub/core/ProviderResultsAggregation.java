@@ -3,6 +3,7 @@ package vn.onboardinghub.core;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import vn.onboardinghub.model.ProviderResult;
+import vn.onboardinghub.ops.HubMetrics;
 
 import java.util.List;
 
@@ -25,6 +26,7 @@ public class ProviderResultsAggregation implements AggregationStrategy {
         // a synchronized list, started by Onboardings.start (with any results reused from earlier onboardings)
         List<ProviderResult> results = inputExchange.getProperty(RESULTS, List.class);
         results.add(newExchange.getMessage().getBody(ProviderResult.class));
+        HubMetrics.providerDone(newExchange);
         return inputExchange;
     }
 }

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.ProviderError;
 import vn.onboardinghub.model.ProviderResult;
+import vn.onboardinghub.ops.HubMetrics;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -46,22 +47,49 @@ public class ProviderCalls implements Processor {
      * copy of the exchange and hands back only the exception of a failed call.
      */
     public void begin(Exchange exchange) {
-        exchange.setProperty(CALLS, new AtomicInteger());
+        exchange.setProperty(CALLS, new Calls());
     }
 
-    /** Called before every HTTP request to a provider, retries included: waits for the rate limit, then counts. */
+    /**
+     * Called before every HTTP request to a provider, retries included: waits for the rate limit, then counts. The
+     * rate-limit permit is held until the call has ended ({@link #answered}, or a failure in {@link #process}).
+     */
     public void countCall(Exchange exchange) throws InterruptedException {
         String provider = exchange.getProperty(PROVIDER, String.class);
-        if (!guards.awaitCallPermit(provider)) {
+        Runnable permit = guards.awaitCallPermit(provider);
+        if (permit == null) {
             throw new CallRefusedException(ProviderError.of(ErrorCode.RATE_LIMITED, "hub.providers." + provider
                     + ".rate-limit was reached and no call was possible within " + guards.maxWaitMs() + " ms"));
         }
-        exchange.getProperty(CALLS, AtomicInteger.class).incrementAndGet();
+        Calls calls = exchange.getProperty(CALLS, Calls.class);
+        calls.count.incrementAndGet();
+        calls.permit = permit;
+    }
+
+    /** After a 2xx answer (the interceptor's {@code afterUri}). */
+    public void answered(Exchange exchange) {
+        ended(exchange);
+        HubMetrics.callAnswered(exchange);
+    }
+
+    private static void ended(Exchange exchange) {
+        Calls calls = exchange.getProperty(CALLS, Calls.class);
+        Runnable permit = calls == null ? null : calls.permit;
+        if (permit != null) {
+            calls.permit = null;
+            permit.run();
+        }
     }
 
     public static int attempts(Exchange exchange) {
-        AtomicInteger calls = exchange.getProperty(CALLS, AtomicInteger.class);
-        return calls == null ? 0 : calls.get();
+        Calls calls = exchange.getProperty(CALLS, Calls.class);
+        return calls == null ? 0 : calls.count.get();
+    }
+
+    /** The calls of one run of a provider route: how many were made, and the rate-limit permit of the open one. */
+    private static final class Calls {
+        final AtomicInteger count = new AtomicInteger();
+        volatile Runnable permit;
     }
 
     /**
@@ -90,6 +118,7 @@ public class ProviderCalls implements Processor {
     /** {@code onExceptionOccurred}: runs before the next delay is computed, so a Retry-After can set it. */
     @Override
     public void process(Exchange exchange) {
+        ended(exchange);
         Throwable failure = failure(exchange);
         Long retryAfter = retryAfterMillis(failure);
         if (retryAfter != null) {
@@ -98,6 +127,7 @@ public class ProviderCalls implements Processor {
             exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         }
         ProviderError error = classify(exchange, failure);
+        HubMetrics.callFailed(exchange, error.code());
         if (error.retryable()) {
             LOG.info("{} call {} failed: {} (status {})", exchange.getProperty(PROVIDER), attempts(exchange),
                     error.code(), error.providerStatus());
@@ -107,6 +137,7 @@ public class ProviderCalls implements Processor {
     /** The handled failure as this provider's result. */
     public ProviderResult failed(Exchange exchange) {
         ProviderError error = classify(exchange, failure(exchange));
+        HubMetrics.callFailed(exchange, error.code());
         return adapter(exchange).errorResult(error, attempts(exchange));
     }
 

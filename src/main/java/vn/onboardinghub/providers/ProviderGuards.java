@@ -13,13 +13,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What protects each provider from the hub and the hub from each provider:
  * <ul>
  * <li>a Resilience4j circuit breaker per provider, used by the {@code circuitBreaker} step of the provider's
  * route. Only outages count as failures (5xx, network failures, timeouts): a 4xx is the provider answering.</li>
- * <li>{@code hub.providers.<p>.rate-limit}: at most N calls start in any one-second window.</li>
+ * <li>{@code hub.providers.<p>.rate-limit}: at most N calls in any one-second window.</li>
  * </ul>
  * ({@code hub.providers.<p>.max-concurrency} is the circuit breaker step's bulkhead, in the provider's route.)
  */
@@ -75,12 +76,12 @@ public class ProviderGuards {
     }
 
     /**
-     * Waits until the provider's rate limit allows one more call. Returns false when that would take longer than
-     * {@code hub.providers.max-wait-ms}.
+     * Waits until the provider's rate limit allows one more call. Returns what to run once the call has ended (an
+     * answer or a failure), or null when no room came within {@code hub.providers.max-wait-ms}.
      */
-    public boolean awaitCallPermit(String provider) throws InterruptedException {
+    public Runnable awaitCallPermit(String provider) throws InterruptedException {
         SlidingRateLimit limit = rateLimits.get(provider);
-        return limit == null || limit.acquire();
+        return limit == null ? () -> { } : limit.acquire();
     }
 
     public long maxWaitMs() {
@@ -88,9 +89,10 @@ public class ProviderGuards {
     }
 
     /**
-     * N permits; a call takes one and it comes back one second after the call started. So no one-second window,
-     * wherever it starts, holds more than N call starts (Camel's throttle uses the same scheme; Resilience4j's
-     * RateLimiter refreshes per fixed period, which allows 2N across a period boundary).
+     * N permits; a call takes one, and it comes back one second after the call ended. A call ends after the provider
+     * received it, so no one-second window at the provider, wherever it starts, holds more than N calls, however late
+     * a request travels (Camel's throttle returns permits a period after they were taken, which a slow send can
+     * defeat; Resilience4j's RateLimiter refreshes per fixed period, which allows 2N across a period boundary).
      */
     private final class SlidingRateLimit {
         private final Semaphore permits;
@@ -99,12 +101,16 @@ public class ProviderGuards {
             this.permits = new Semaphore(perSecond, true);
         }
 
-        boolean acquire() throws InterruptedException {
+        Runnable acquire() throws InterruptedException {
             if (!permits.tryAcquire(maxWaitMs, TimeUnit.MILLISECONDS)) {
-                return false;
+                return null;
             }
-            permitReturns.schedule(() -> permits.release(), 1, TimeUnit.SECONDS);
-            return true;
+            AtomicBoolean returned = new AtomicBoolean();
+            return () -> {
+                if (returned.compareAndSet(false, true)) {
+                    permitReturns.schedule(() -> permits.release(), 1, TimeUnit.SECONDS);
+                }
+            };
         }
     }
 }

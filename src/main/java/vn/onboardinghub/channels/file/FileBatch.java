@@ -80,7 +80,7 @@ final class FileBatch implements Closeable {
     void recordDone(long line, OnboardingResult result) throws IOException {
         try {
             results.write(line, result);
-            summary.add(result);
+            summary.add(line, result);
         } finally {
             inFlight.release();
         }

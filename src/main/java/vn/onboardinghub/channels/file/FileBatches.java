@@ -1,6 +1,7 @@
 package vn.onboardinghub.channels.file;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,9 +167,11 @@ public class FileBatches {
             throw new IllegalStateException("only " + batch.written() + " of " + batch.total + " records got a result");
         }
         Instant finishedAt = Instant.now();
-        String json = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(
-                batch.summary().toJson(mapper, batch.name(), batch.total, batch.startedAt, finishedAt));
+        ObjectNode summaryJson = batch.summary().toJson(mapper, batch.name(), batch.total, batch.startedAt, finishedAt);
+        String json = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(summaryJson);
         Path summary = summaryFile(batch.name());
+        // before the summary, which stays the last file written: the sign that the batch is done
+        BatchReport.write(outbox.resolve(stem(batch.name()) + ".report.html"), summaryJson, batch.summary());
         Path temporary = summary.resolveSibling("." + summary.getFileName() + ".tmp");
         Files.writeString(temporary, json + "\n", StandardCharsets.UTF_8);
         Files.move(temporary, summary, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -1,0 +1,174 @@
+package vn.onboardinghub.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.slf4j.MDC;
+import vn.onboardinghub.model.ErrorCode;
+import vn.onboardinghub.model.OnboardingResult;
+import vn.onboardinghub.model.ProviderResult;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The hub's own meters, in the Micrometer registry that Camel serves as Prometheus text at {@code /observe/metrics}
+ * on the management port (Prometheus names in brackets):
+ * <ul>
+ *   <li>{@code hub.provider.calls} [{@code hub_provider_calls_total}] {provider, outcome}: every HTTP call sent to a
+ *       provider, retries included (the sum is the results' {@code attempts}); outcome {@code SUCCEEDED} when the
+ *       provider's answer was accepted, else the error code that call produced. Calls the hub refused to send itself
+ *       (NOT_CONFIGURED, CIRCUIT_OPEN, its own rate limit) are not HTTP calls: see {@code hub.provider.results}.</li>
+ *   <li>{@code hub.provider.call} [{@code hub_provider_call_seconds}] {provider}: how long those calls took, request
+ *       sent to answer (or failure).</li>
+ *   <li>{@code hub.provider.results} [{@code hub_provider_results_total}] {provider, outcome}: each provider's final
+ *       result per onboarding (or ITS callback), after retries: outcome SUCCEEDED, ACTION_REQUIRED or the error code.</li>
+ *   <li>{@code hub.onboardings} [{@code hub_onboardings_total}] {status}: onboardings whose providers all answered,
+ *       by overall status (counted once, when the fan-out completes).</li>
+ *   <li>{@code hub.batch.records} [{@code hub_batch_records_total}] {status}: file-drop records written, by overall
+ *       status (a record refused by validation or that crashed is FAILED).</li>
+ * </ul>
+ * Used by small steps in the routes ({@code bean: {ref: hubMetrics, ...}}) and, for what only Java knows (the error
+ * code of a failed call), through {@link #callFailed} and {@link #providerDone}.
+ */
+public class HubMetrics {
+    /** Camel's metrics service uses the registry bound under this name, or creates one and binds it there. */
+    public static final String REGISTRY = "metricsRegistry";
+    /** MDC key of the provider involved, next to {@code onboardingId}. */
+    public static final String MDC_PROVIDER = "provider";
+    static final String SUCCEEDED = "SUCCEEDED";
+    /** Exchange property: the {@link ProviderCallMeter} of one run of a provider route. */
+    private static final String CALL_METER = "providerCallMeter";
+    private static final String PROVIDER_ROUTE_PREFIX = "provider-";
+    /** Bucket bounds for {@code hub_provider_call_seconds_bucket}, so dashboards can show percentiles. */
+    private static final Duration[] CALL_BUCKETS = {Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+            Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(30)};
+
+    private final MeterRegistry registry;
+
+    public HubMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /**
+     * The meters in Camel's metrics registry: the one already bound, else a Prometheus registry bound for Camel's
+     * metrics service to find, whichever of the two starts first.
+     */
+    public static HubMetrics bindTo(CamelContext context) {
+        MeterRegistry registry = context.getRegistry().lookupByNameAndType(REGISTRY, MeterRegistry.class);
+        if (registry == null) {
+            registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            context.getRegistry().bind(REGISTRY, registry);
+        }
+        return new HubMetrics(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * First step of every provider route ({@code interceptFrom direct:provider-*}): names the provider in the MDC of
+     * this thread (Camel carries it over to retry threads) and starts metering the route's HTTP calls.
+     */
+    public void providerRouteStarted(Exchange exchange) {
+        String provider = providerOf(exchange);
+        if (provider != null) {
+            MDC.put(MDC_PROVIDER, provider);
+        }
+        exchange.setProperty(CALL_METER, new ProviderCallMeter(this, provider));
+    }
+
+    /** Right before each HTTP request to a provider (after the rate limit let it through). */
+    public void callSent(Exchange exchange) {
+        ProviderCallMeter meter = meter(exchange);
+        if (meter != null) {
+            meter.sent(exchange.getProperty("provider", String.class));
+        }
+    }
+
+    /** The HTTP request got a 2xx answer (its outcome is known once the adapter has read it). */
+    public static void callAnswered(Exchange exchange) {
+        ProviderCallMeter meter = meter(exchange);
+        if (meter != null) {
+            meter.answered();
+        }
+    }
+
+    /** A provider call failed with this error code (after the request was sent, or before: then nothing is counted). */
+    public static void callFailed(Exchange exchange, ErrorCode code) {
+        ProviderCallMeter meter = meter(exchange);
+        if (meter != null) {
+            meter.finish(code.name());
+        }
+    }
+
+    /**
+     * A provider route ended with its result in the body: its last call, if still open, was accepted. The thread
+     * goes on with the onboarding (aggregation, store), no longer about this provider.
+     */
+    public static void providerDone(Exchange exchange) {
+        MDC.remove(MDC_PROVIDER);
+        ProviderCallMeter meter = meter(exchange);
+        if (meter != null) {
+            meter.done(exchange.getMessage().getBody(ProviderResult.class));
+            exchange.removeProperty(CALL_METER);
+        }
+    }
+
+    /** A route step version of {@link #providerDone}, for routes that call a provider route directly (callbacks). */
+    public void providerRouteDone(Exchange exchange) {
+        providerDone(exchange);
+    }
+
+    /** After the fan-out: the onboarding's overall status (the body). */
+    public void onboardingCompleted(OnboardingResult result) {
+        if (result != null) {
+            Counter.builder("hub.onboardings").description("Onboardings whose providers all answered, by overall status")
+                    .tag("status", result.status().name()).register(registry).increment();
+        }
+    }
+
+    /** A file-drop record's result line was written (the body). */
+    public void batchRecord(OnboardingResult result) {
+        if (result != null) {
+            Counter.builder("hub.batch.records").description("File-drop records processed, by overall status")
+                    .tag("status", result.status().name()).register(registry).increment();
+        }
+    }
+
+    void recordCall(String provider, String outcome, long nanos) {
+        Counter.builder("hub.provider.calls").description("HTTP calls sent to providers, retries included, by outcome")
+                .tag("provider", provider).tag("outcome", outcome).register(registry).increment();
+        Timer.builder("hub.provider.call").description("Duration of HTTP calls to providers")
+                .tag("provider", provider).serviceLevelObjectives(CALL_BUCKETS).register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void recordResult(String provider, ProviderResult result) {
+        String outcome = result.error() != null && result.status() == ProviderResult.ProviderStatus.FAILED
+                ? result.error().code().name() : result.status().name();
+        Counter.builder("hub.provider.results").description("Final provider results, after retries, by outcome")
+                .tag("provider", provider).tag("outcome", outcome).register(registry).increment();
+    }
+
+    long now() {
+        return registry.config().clock().monotonicTime();
+    }
+
+    private static ProviderCallMeter meter(Exchange exchange) {
+        return exchange.getProperty(CALL_METER, ProviderCallMeter.class);
+    }
+
+    /** Route {@code provider-ghtk} → {@code ghtk}: the provider property is set by the route's first step, after this. */
+    private static String providerOf(Exchange exchange) {
+        var route = exchange.getUnitOfWork() == null ? null : exchange.getUnitOfWork().getRoute();
+        String id = route == null ? null : route.getRouteId();
+        return id != null && id.startsWith(PROVIDER_ROUTE_PREFIX) ? id.substring(PROVIDER_ROUTE_PREFIX.length()) : null;
+    }
+}
