@@ -106,7 +106,7 @@ public final class HawtioConsole extends ServiceSupport {
         }
         LOG.info("Hawtio console at http://localhost:{}/hawtio/ ({})", connector.getLocalPort(), loginRequired
                 ? "login required, users " + users.names()
-                : "no login: set hub.hawtio.authentication=true outside sandbox mode; its Jolokia answers local clients only");
+                : "no login (sandbox mode or hub.hawtio.authentication=false): its Jolokia answers local clients only");
     }
 
     private WebAppContext webApp(Path war) {
