@@ -39,11 +39,14 @@ class SandboxQuickStartTest {
 
     @Test
     void readyMeansRoutesDatabaseAndBrokerAreUp() throws Exception {
-        var ready = hub.get(hub.managementUrl("/observe/health/ready"), null);
-        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
-        JsonNode checks = mapper.readTree(ready.body()).path("checks");
-        assertThat(checks.findValuesAsText("name")).contains("database", "broker", "route:onboarding");
-        assertThat(mapper.readTree(ready.body()).path("status").asText()).isEqualTo("UP");
+        // the consumers (file, JMS) report ready after their first poll, just after start-up
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+            var ready = hub.get(hub.managementUrl("/observe/health/ready"), null);
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+            JsonNode checks = mapper.readTree(ready.body()).path("checks");
+            assertThat(checks.findValuesAsText("name")).contains("database", "broker", "route:onboarding");
+            assertThat(mapper.readTree(ready.body()).path("status").asText()).isEqualTo("UP");
+        });
     }
 
     @Test
