@@ -114,6 +114,27 @@ class HawtioBrowserTest {
         assertThat(postRoute).containsEntry("State", "Started").containsEntry("Total", "1");
     }
 
+    @Test
+    void operatorOpensABatchReport() throws Exception {
+        Path inbox = Files.createDirectories(hub.dataDir().resolve("inbox"));
+        Path hidden = inbox.resolve(".shops.csv");
+        // no provider is configured on this hub: each record's providers answer NOT_CONFIGURED; one record has no phone
+        Files.writeString(hidden, "external_id,name,phone,providers\nB-1,Shop One,0912345601,ahamove\n"
+                + "B-2,Shop Two,,ahamove\nB-3,Shop Three,0912345603,socdo\n");
+        Files.move(hidden, inbox.resolve("shops.csv"));
+        Path report = hub.dataDir().resolve("outbox").resolve("shops.report.html");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(report));
+
+        browser.get(report.toUri().toString());
+        WebElement title = wait.until(ExpectedConditions.visibilityOfElementLocated(By.tagName("h1")));
+        screenshot("4-batch-report");
+
+        assertThat(title.getText()).contains("shops.csv");
+        assertThat(browser.findElements(By.tagName("svg"))).as("the chart").isNotEmpty();
+        String page = browser.findElement(By.tagName("body")).getText();
+        assertThat(page).contains("INVALID_REQUEST", "NOT_CONFIGURED");
+    }
+
     /** The routes table's row of one route: column header → cell text. */
     private Map<String, String> row(String route) {
         List<String> headers = browser.findElements(By.xpath("//table//thead//th")).stream().map(WebElement::getText).toList();
