@@ -144,5 +144,14 @@ class RestApiTest extends ProviderContractTest {
         assertThat(doc.path("paths").has("/api/v1/onboardings")).isTrue();
         assertThat(doc.path("paths").has("/api/v1/onboardings/{onboardingId}")).isTrue();
         assertThat(doc.path("paths").has("/api/v1/callbacks/its")).isTrue();
+        assertThat(doc.path("paths").has("/api/v1/batches")).isTrue();
+    }
+
+    @Test
+    void batchesNeedTheApiKeyAndListNothingBeforeAnyFile() throws Exception {
+        assertThat(hub.get("/api/v1/batches", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> response = hub.get("/api/v1/batches");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response.body()).isArray()).isTrue();
     }
 }
