@@ -83,6 +83,10 @@ class CrashResumeTest {
         Path results = files.results("merchants.csv");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                 .until(() -> Files.exists(results) && lineCount(results) >= RECORDS / 3);
+        JsonNode running = FileDrop.MAPPER.readTree(hub.get("/api/v1/batches").body()).get(0);
+        assertThat(running.path("status").asText()).isEqualTo("RUNNING");
+        assertThat(running.path("total").asInt()).isEqualTo(RECORDS);
+        assertThat(running.path("finishedAt").isNull()).isTrue();
         first.destroyForcibly().waitFor();
         int callsBeforeKill = provider.findAll(getRequestedFor(urlPathEqualTo(AHAMOVE))).size();
         assertThat(callsBeforeKill).as("killed in the middle").isLessThan(RECORDS);
