@@ -37,6 +37,8 @@ public final class Benchmark {
         int startups = 5;
         long profileRecords = 10_000;
         String out = "docs/benchmarks.md";
+        /** Extra hub settings for every hub but the start-up ones, e.g. to measure the effect of one setting. */
+        final Map<String, String> hubProperties = new LinkedHashMap<>();
 
         static Settings parse(List<String> args) {
             Settings s = new Settings();
@@ -55,6 +57,11 @@ public final class Benchmark {
             s.profile = !s.quick || args.contains("--profile");
             for (String arg : args) {
                 if (!arg.startsWith("--") || !arg.contains("=")) {
+                    continue;
+                }
+                if (arg.startsWith("--hub-property=")) {
+                    String property = arg.substring("--hub-property=".length());
+                    s.hubProperties.put(property.substring(0, property.indexOf('=')), property.substring(property.indexOf('=') + 1));
                     continue;
                 }
                 String key = arg.substring(2, arg.indexOf('='));
@@ -254,6 +261,7 @@ public final class Benchmark {
         props.put("hub.file.concurrency", String.valueOf(settings.concurrency));
         props.put("hub.file.read-lock-min-age-ms", "500");
         props.putAll(simulators.hubSettings());
+        props.putAll(settings.hubProperties);
         props.putAll(extra);
         return Hub.start(projectDir, jar, work.resolve(name), jvmArgs, props, settings.concurrency);
     }

@@ -106,6 +106,7 @@ final class Report {
 
         md.append("## Machine and settings\n\n| | |\n|---|---|\n");
         r.machine().forEach((k, v) -> row(md, k, v));
+        row(md, "load average at end", firstLine("/proc/loadavg"));
         row(md, "concurrency", s.concurrency + " merchants in flight (REST clients, `hub.file.concurrency`, baseline workers); "
                 + "simulator ceiling measured with " + 4 * s.concurrency + " concurrent calls (4 calls per merchant in flight)");
         row(md, "simulators", "separate JVM, JDK `com.sun.net.httpserver`, fixed delay " + s.delayMs
@@ -114,7 +115,8 @@ final class Report {
         row(md, "batch / baseline size", s.batchRecords + " merchants per round");
         row(md, "REST", s.restSeconds + " s per round after a " + s.warmupSeconds + " s warm-up");
         row(md, "hub", "`java -jar target/onboarding-hub.jar`, sandbox off, embedded H2 and Artemis in a temp data dir, default heap; "
-                + "`hub.file.concurrency=" + s.concurrency + "`");
+                + "`hub.file.concurrency=" + s.concurrency + "`" + s.hubProperties.entrySet().stream()
+                .map(e -> ", **`" + e.getKey() + "=" + e.getValue() + "`**").collect(Collectors.joining()));
         md.append('\n');
 
         md.append("## Results\n\n| # | measurement | result (median) | per round | target | met |\n|---|---|---|---|---|---|\n");
