@@ -118,7 +118,7 @@ public final class Benchmark {
     }
 
     /** One REST client alone: the hub's own latency without queueing behind other requests for the CPU. */
-    record Unloaded(ClosedLoop.Result simulator, ClosedLoop.Result rest) {
+    record Unloaded(ClosedLoop.Result simulator, ClosedLoop.Result baseline, ClosedLoop.Result rest) {
         double p50Overhead() {
             return rest.p50() - simulator.p50();
         }
@@ -222,10 +222,13 @@ public final class Benchmark {
 
                 double unloadedSeconds = Math.max(5, settings.restSeconds / 4);
                 ClosedLoop.Result simulatorAlone = ClosedLoop.run(4, Long.MAX_VALUE, unloadedSeconds, i -> baseline.singleCall("u-c", i));
+                // the same merchant by hand: its four calls in parallel, so the latency of the slowest of four
+                ClosedLoop.Result baselineAlone = ClosedLoop.run(1, Long.MAX_VALUE, unloadedSeconds, i -> baseline.onboard("u-b", i));
                 ClosedLoop.Result restAlone = ClosedLoop.run(1, Long.MAX_VALUE, unloadedSeconds, i -> hub.onboard(Merchants.json("u-rest", i)));
-                unloaded = new Unloaded(simulatorAlone, restAlone);
-                log(String.format("one REST client: p50 %.1f ms, p99 %.1f ms; simulator at 4 calls in flight p50 %.1f ms, p99 %.1f ms",
-                        restAlone.p50(), restAlone.p99(), simulatorAlone.p50(), simulatorAlone.p99()));
+                unloaded = new Unloaded(simulatorAlone, baselineAlone, restAlone);
+                log(String.format("one REST client: p50 %.1f ms, p99 %.1f ms; simulator at 4 calls in flight p50 %.1f ms, p99 %.1f ms;"
+                                + " one baseline worker p50 %.1f ms, p99 %.1f ms", restAlone.p50(), restAlone.p99(), simulatorAlone.p50(),
+                        simulatorAlone.p99(), baselineAlone.p50(), baselineAlone.p99()));
 
                 if (settings.profile) {
                     log("profiling a batch of " + settings.profileRecords + " records (JFR)");

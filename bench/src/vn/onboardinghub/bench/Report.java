@@ -148,7 +148,9 @@ final class Report {
         table(md, "4u", "hub, REST, 1 client (no queueing for the CPU)", fmt("p50 %.1f ms, p99 %.1f ms; overhead over the simulator "
                         + "(4 calls in flight: p50 %.1f, p99 %.1f ms) p50 %.1f ms, p99 %.1f ms", u.rest().p50(), u.rest().p99(),
                         u.simulator().p50(), u.simulator().p99(), u.p50Overhead(), u.p99Overhead()),
-                fmt("%d onboardings", u.rest().operations()), "", "");
+                fmt("%d onboardings; 1 baseline worker (slowest of 4 parallel calls): p50 %.1f ms, p99 %.1f ms, so the hub adds "
+                        + "p50 %.1f ms, p99 %.1f ms over it", u.rest().operations(), u.baseline().p50(), u.baseline().p99(),
+                        u.rest().p50() - u.baseline().p50(), u.rest().p99() - u.baseline().p99()), "", "");
         table(md, "5", "rate limit (" + rl.provider() + " at N = " + rl.limit() + " calls/s)",
                 fmt("%.1f calls/s achieved = %.3f × N; at most %d calls in any 1 s window", rl.windows().ratePerSecond(),
                         rl.utilisation(), rl.windows().maxInOneSecond()),
