@@ -30,7 +30,10 @@ final class GcLog {
             if (m.find()) {
                 collections++;
                 peak = Math.max(peak, mib(m.group(1), m.group(2)));
-                afterGc = Math.max(afterGc, mib(m.group(3), m.group(4)));
+                if (!line.contains("Pause Remark") && !line.contains("Pause Cleanup")) {
+                    // remark and cleanup free nothing by themselves: their "after" is not what a collection left
+                    afterGc = Math.max(afterGc, mib(m.group(3), m.group(4)));
+                }
                 committed = Math.max(committed, mib(m.group(5), m.group(6)));
             }
         }

@@ -160,7 +160,7 @@ final class Report {
         Benchmark.Memory mem = r.memory();
         boolean heapOk = mem.completed() && mem.heap().peakUsedMib() <= s.memoryHeapMb;
         table(md, "6", "memory: " + mem.records() + " records, -Xmx" + s.memoryHeapMb + "m, zero-latency simulators"
-                        + (mem.records() < 1_000_000 ? " (**smaller than 1M: quick mode**)" : ""),
+                        + (mem.records() < 1_000_000 ? " (**fewer than 1,000,000: not the target size**)" : ""),
                 fmt("completed %s; peak heap %.0f MiB, at most %.0f MiB left after a GC (%d GCs); peak RSS %.0f MiB; %s records/s", mem.completed(),
                         mem.heap().peakUsedMib(), mem.heap().maxAfterGcMib(), mem.heap().collections(), mem.peakRssMib(),
                         mem.batch() == null ? "-" : String.format(Locale.ROOT, "%.0f", mem.batch().perSecond())),
