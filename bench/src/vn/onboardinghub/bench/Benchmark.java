@@ -153,7 +153,12 @@ public final class Benchmark {
         String classpath = args[2];
         Settings settings = Settings.parse(List.of(args).subList(3, args.length));
         Path work = Files.createTempDirectory("hub-bench");
-        Results results = new Benchmark(settings, projectDir, jar, classpath, work).run();
+        Results results;
+        try {
+            results = new Benchmark(settings, projectDir, jar, classpath, work).run();
+        } finally {
+            removeHubData(work);
+        }
         Path out = projectDir.resolve(settings.out);
         Report.write(results, out);
         log("report written to " + out + " (child logs under " + work + ")");
@@ -162,6 +167,25 @@ public final class Benchmark {
         }
         System.out.println(Report.benchLine(results));
         System.exit(0);
+    }
+
+    /**
+     * Deletes what the hubs stored (the H2 file grows by tens of kB per onboarding: gigabytes after a full run), the
+     * broker journals and the batch files; the logs, GC log and JFR recordings stay.
+     */
+    private static void removeHubData(Path work) throws java.io.IOException {
+        try (var hubs = Files.list(work)) {
+            for (Path hub : hubs.filter(Files::isDirectory).toList()) {
+                for (String data : List.of("db", "broker", "inbox", "outbox")) {
+                    Path dir = hub.resolve(data);
+                    if (Files.exists(dir)) {
+                        try (var files = Files.walk(dir)) {
+                            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                        }
+                    }
+                }
+            }
+        }
     }
 
     static void log(String message) {
