@@ -37,11 +37,13 @@ public final class Benchmark {
         int startups = 5;
         long profileRecords = 10_000;
         String out = "docs/benchmarks.md";
+        String command = "bench/run";
         /** Extra hub settings for every hub but the start-up ones, e.g. to measure the effect of one setting. */
         final Map<String, String> hubProperties = new LinkedHashMap<>();
 
         static Settings parse(List<String> args) {
             Settings s = new Settings();
+            s.command = String.join(" ", java.util.stream.Stream.concat(java.util.stream.Stream.of("bench/run"), args.stream()).toList());
             if (args.contains("--quick")) {
                 s.quick = true;
                 s.rounds = 1;
