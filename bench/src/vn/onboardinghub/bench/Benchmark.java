@@ -289,6 +289,8 @@ public final class Benchmark {
     private Hub startHub(Simulators simulators, String name, List<String> jvmArgs, Map<String, String> extra) throws Exception {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("hub.sandbox.enabled", "false");
+        // the measured hubs run without the operator console (it would need hub.hawtio.users with sandbox mode off)
+        props.put("hub.hawtio.enabled", "false");
         props.put("hub.api.keys", Hub.API_KEY);
         props.put("hub.file.concurrency", String.valueOf(settings.concurrency));
         props.put("hub.file.read-lock-min-age-ms", "500");

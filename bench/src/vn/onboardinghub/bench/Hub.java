@@ -47,6 +47,7 @@ final class Hub implements AutoCloseable {
         args.add("-Dcamel.management.port=" + managementPort);
         args.add("-Dhub.broker.url=tcp://127.0.0.1:" + Processes.freePort());
         args.add("-Dhub.data-dir=" + dataDir);
+        args.add("-Dhub.hawtio.port=" + Processes.freePort());
         settings.forEach((k, v) -> args.add("-D" + k + "=" + v));
         args.add("-jar");
         args.add(jar.toString());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.http.HttpMethods;
 import vn.onboardinghub.model.OnboardingRequest;
 import vn.onboardinghub.model.ProviderError;
 import vn.onboardinghub.model.ProviderResult;
@@ -108,7 +109,8 @@ public abstract class ProviderAdapter {
 
     protected static void json(Message message, Object body, ObjectMapper mapper) {
         try {
-            message.setHeader(Exchange.HTTP_METHOD, "POST");
+            // the enum, not a String: camel-http would convert the String on every call
+            message.setHeader(Exchange.HTTP_METHOD, HttpMethods.POST);
             message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
             message.setBody(mapper.writeValueAsString(body));
         } catch (JsonProcessingException e) {

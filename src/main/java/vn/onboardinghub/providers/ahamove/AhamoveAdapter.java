@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.http.HttpMethods;
 import vn.onboardinghub.intake.VietnamesePhone;
 import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.OnboardingRequest;
@@ -65,7 +66,7 @@ public class AhamoveAdapter extends ProviderAdapter {
                 qs.add(k + "=" + URLEncoder.encode(v.toString(), StandardCharsets.UTF_8));
             }
         });
-        message.setHeader(Exchange.HTTP_METHOD, "GET");
+        message.setHeader(Exchange.HTTP_METHOD, HttpMethods.GET);
         message.setHeader(Exchange.HTTP_QUERY, qs.toString());
         exchange.setProperty(URL, settings().url(PATH));
     }
