@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * The benchmark of issue 6, every measurement in one run against the same simulators: the simulator ceiling, the
  * hand-written baseline, the hub's batch and REST channels, a provider rate limit, a 1M-record batch in 256 MB,
- * and start-up. Writes the report (default {@code docs/benchmarks.md}) and prints the {@code bench:} line last.
+ * and start-up. Writes the report (default {@code docs/benchmarks.md}; quick mode {@code bench/target/benchmarks-quick.md})
+ * and prints the {@code bench:} line last.
  *
  * <p>Usage: {@code Benchmark <projectDir> <jar> <benchClasspath> [--quick] [--profile] [--key=value...]}, keys as in
  * {@link Settings}.
@@ -55,6 +56,8 @@ public final class Benchmark {
                 s.memoryRecords = 8_000;
                 s.startups = 1;
                 s.profileRecords = 2_000;
+                // a quick run never replaces the full run's report in docs/
+                s.out = "bench/target/benchmarks-quick.md";
             }
             s.profile = !s.quick || args.contains("--profile");
             for (String arg : args) {
