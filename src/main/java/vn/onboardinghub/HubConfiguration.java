@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
@@ -27,6 +28,7 @@ import vn.onboardinghub.providers.ProviderCatalog;
 import vn.onboardinghub.providers.ProviderGuards;
 import vn.onboardinghub.providers.ProviderSettings;
 import vn.onboardinghub.sandbox.Sandbox;
+import vn.onboardinghub.store.H2Compaction;
 import vn.onboardinghub.store.OnboardingStore;
 import vn.onboardinghub.store.ResultCipher;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
@@ -117,9 +119,13 @@ public class HubConfiguration implements CamelConfiguration {
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(guards.breakers()).bindTo(metrics.registry());
         registry.bind("callbacks", callbacks);
         registry.bind("api", new Api(apiKeys(props, sandboxMode), mapper));
+        // provider calls block a thread each; no queue, so a burst gets new threads (up to the maximum) instead of
+        // waiting behind the core ones: 64 onboardings in flight make 256 concurrent calls
         registry.bind("providerCallPool", context.getExecutorServiceManager().newThreadPool(this, "provider-calls",
-                Integer.parseInt(prop(props, "hub.providers.pool-size", "64")),
-                Integer.parseInt(prop(props, "hub.providers.pool-max-size", "256"))));
+                new ThreadPoolProfileBuilder("provider-calls")
+                        .poolSize(Integer.parseInt(prop(props, "hub.providers.pool-size", "64")))
+                        .maxPoolSize(Integer.parseInt(prop(props, "hub.providers.pool-max-size", "512")))
+                        .maxQueueSize(0).build()));
         // the Hawtio console (hub.hawtio.*), started and stopped with the context
         context.addService(HawtioConsole.fromProperties(props, sandboxMode), true, true);
         context.addService(new ServiceSupport() {
@@ -131,6 +137,10 @@ public class HubConfiguration implements CamelConfiguration {
                 dataSource.close();
             }
         }, true, true);
+        // added after the service that closes the data source, so stopped before it
+        if (H2Compaction.appliesTo(dataSource.getJdbcUrl())) {
+            context.addService(new H2Compaction(context, dataSource), true, true);
+        }
     }
 
     static ObjectMapper objectMapper() {
@@ -167,7 +177,7 @@ public class HubConfiguration implements CamelConfiguration {
         HikariConfig config = new HikariConfig();
         config.setPoolName("hub-db");
         // WRITE_DELAY=0: H2 otherwise keeps the last second of commits in memory, lost if the process is killed
-        config.setJdbcUrl(prop(props, "hub.db.url", "jdbc:h2:file:" + dataDir.resolve("db").resolve("hub") + ";WRITE_DELAY=0"));
+        config.setJdbcUrl(prop(props, "hub.db.url", "jdbc:h2:file:" + dataDir.resolve("db").resolve("hub") + ";WRITE_DELAY=0;RETENTION_TIME=5000"));
         config.setUsername(prop(props, "hub.db.username", ""));
         config.setPassword(prop(props, "hub.db.password", ""));
         config.setMaximumPoolSize(Integer.parseInt(prop(props, "hub.db.pool-size", "16")));

@@ -16,6 +16,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -43,22 +44,17 @@ public class OnboardingStore {
      * another instance sharing the database), nothing is written and the earlier onboarding is returned instead.
      */
     public Optional<OnboardingResult> claim(OnboardingResult pending, OnboardingRequest request) {
-        if (pending.requestId() != null) {
-            Optional<OnboardingResult> earlier = findByRequestId(pending.requestId());
+        // one INSERT (one commit): the unique index on request_id decides, here or in another instance
+        try (Connection c = dataSource.getConnection()) {
+            insertOnboarding(c, pending, request);
+            return Optional.empty();
+        } catch (SQLException e) {
+            Optional<OnboardingResult> earlier = UNIQUE_VIOLATION.equals(e.getSQLState()) && pending.requestId() != null
+                    ? findByRequestId(pending.requestId()) : Optional.empty();
             if (earlier.isPresent()) {
                 return earlier;
             }
-        }
-        try {
-            save(pending, request);
-            return Optional.empty();
-        } catch (IllegalStateException e) {
-            // a concurrent claim of the same requestId won the unique index
-            Optional<OnboardingResult> winner = pending.requestId() == null ? Optional.empty() : findByRequestId(pending.requestId());
-            if (winner.isPresent()) {
-                return winner;
-            }
-            throw e;
+            throw new IllegalStateException("cannot store onboarding " + pending.onboardingId(), e);
         }
     }
 
@@ -112,63 +108,98 @@ public class OnboardingStore {
         }
     }
 
-    /** Inserts the onboarding, or replaces its result when it is already stored (e.g. PENDING → final). */
+    /**
+     * Stores the onboarding's result (inserting it when it was never claimed) and remembers each provider that
+     * SUCCEEDED, all in one transaction: one commit per onboarding, whatever the number of providers.
+     */
     public void save(OnboardingResult result, OnboardingRequest request) {
-        saveOnboarding(result, request);
-        result.results().values().stream()
+        String resultJson = cipher.encrypt(json(result));
+        List<ProviderResult> successes = result.results().values().stream()
                 // attempts 0: reused from an earlier onboarding, already remembered
-                .filter(r -> r.status() == ProviderResult.ProviderStatus.SUCCEEDED && r.attempts() > 0)
-                .forEach(r -> rememberSuccess(result, r));
+                .filter(r -> r.status() == ProviderResult.ProviderStatus.SUCCEEDED && r.attempts() > 0).toList();
+        try {
+            saveInOneTransaction(result, request, resultJson, successes);
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw new IllegalStateException("cannot store onboarding " + result.onboardingId(), e);
+            }
+            // a concurrent onboarding of the same merchant remembered the same provider first: now it is there
+            try {
+                saveInOneTransaction(result, request, resultJson, successes);
+            } catch (SQLException again) {
+                throw new IllegalStateException("cannot store onboarding " + result.onboardingId(), again);
+            }
+        }
     }
 
-    /** The first success of a provider for a merchant is kept; a concurrent duplicate is ignored. */
-    private void rememberSuccess(OnboardingResult result, ProviderResult success) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement insert = c.prepareStatement("INSERT INTO provider_success (external_id, provider,"
-                     + " onboarding_id, result_json, created_at) VALUES (?, ?, ?, ?, ?)")) {
+    private void saveInOneTransaction(OnboardingResult result, OnboardingRequest request, String resultJson,
+                                      List<ProviderResult> successes) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (!updateOnboarding(c, result, resultJson)) {
+                    insertOnboarding(c, result, request);
+                }
+                for (ProviderResult success : successes) {
+                    rememberSuccess(c, result, success);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /**
+     * The first success of a provider for a merchant is kept: a row already there (an earlier or a concurrent
+     * onboarding of the merchant) is left as it is. INSERT ... WHERE NOT EXISTS rather than catching the unique
+     * violation, which would abort the whole transaction in PostgreSQL.
+     */
+    private void rememberSuccess(Connection c, OnboardingResult result, ProviderResult success) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO provider_success (external_id, provider,"
+                + " onboarding_id, result_json, created_at) SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS"
+                + " (SELECT 1 FROM provider_success WHERE external_id = ? AND provider = ?)")) {
             insert.setString(1, result.externalId());
             insert.setString(2, success.provider());
             insert.setString(3, result.onboardingId());
             insert.setString(4, cipher.encrypt(json(success)));
             insert.setTimestamp(5, Timestamp.from(Instant.now()));
+            insert.setString(6, result.externalId());
+            insert.setString(7, success.provider());
             insert.executeUpdate();
-        } catch (SQLException e) {
-            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw new IllegalStateException("cannot store the success of " + success.provider(), e);
-            }
         }
     }
 
     /** SQLSTATE of a unique key violation, in H2 and PostgreSQL alike. */
     private static final String UNIQUE_VIOLATION = "23505";
 
-    private void saveOnboarding(OnboardingResult result, OnboardingRequest request) {
+    private static boolean updateOnboarding(Connection c, OnboardingResult result, String resultJson) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement(
+                "UPDATE onboarding SET status = ?, result_json = ?, updated_at = ? WHERE onboarding_id = ?")) {
+            update.setString(1, result.status().name());
+            update.setString(2, resultJson);
+            update.setTimestamp(3, Timestamp.from(Instant.now()));
+            update.setString(4, result.onboardingId());
+            return update.executeUpdate() > 0;
+        }
+    }
+
+    private void insertOnboarding(Connection c, OnboardingResult result, OnboardingRequest request) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now());
-        try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement update = c.prepareStatement(
-                    "UPDATE onboarding SET status = ?, result_json = ?, updated_at = ? WHERE onboarding_id = ?")) {
-                update.setString(1, result.status().name());
-                update.setString(2, cipher.encrypt(json(result)));
-                update.setTimestamp(3, now);
-                update.setString(4, result.onboardingId());
-                if (update.executeUpdate() > 0) {
-                    return;
-                }
-            }
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO onboarding (onboarding_id, request_id, external_id,"
-                    + " status, result_json, request_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                insert.setString(1, result.onboardingId());
-                insert.setString(2, result.requestId());
-                insert.setString(3, result.externalId());
-                insert.setString(4, result.status().name());
-                insert.setString(5, cipher.encrypt(json(result)));
-                insert.setString(6, json(request.withoutSecrets()));
-                insert.setTimestamp(7, now);
-                insert.setTimestamp(8, now);
-                insert.executeUpdate();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot store onboarding " + result.onboardingId(), e);
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO onboarding (onboarding_id, request_id, external_id,"
+                + " status, result_json, request_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setString(1, result.onboardingId());
+            insert.setString(2, result.requestId());
+            insert.setString(3, result.externalId());
+            insert.setString(4, result.status().name());
+            insert.setString(5, cipher.encrypt(json(result)));
+            insert.setString(6, json(request.withoutSecrets()));
+            insert.setTimestamp(7, now);
+            insert.setTimestamp(8, now);
+            insert.executeUpdate();
         }
     }
 
