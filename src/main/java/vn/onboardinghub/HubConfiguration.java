@@ -134,6 +134,7 @@ public class HubConfiguration implements CamelConfiguration {
                 if (sandbox != null) {
                     sandbox.close();
                 }
+                store.close();
                 dataSource.close();
             }
         }, true, true);

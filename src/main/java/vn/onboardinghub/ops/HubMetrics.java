@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.slf4j.MDC;
+import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.ProviderResult;
@@ -73,10 +74,12 @@ public class HubMetrics {
     }
 
     /**
-     * First step of every provider route ({@code interceptFrom direct:provider-*}): names the provider in the MDC of
-     * this thread (Camel carries it over to retry threads) and starts metering the route's HTTP calls.
+     * First step of every provider route ({@code interceptFrom direct:provider-*}), on its provider-calls thread:
+     * names the onboarding and the provider in the MDC of this thread (its retries run on it too) and starts metering
+     * the route's HTTP calls.
      */
     public void providerRouteStarted(Exchange exchange) {
+        MDC.put(Onboardings.ID, exchange.getProperty(Onboardings.ID, String.class));
         String provider = providerOf(exchange);
         if (provider != null) {
             MDC.put(MDC_PROVIDER, provider);

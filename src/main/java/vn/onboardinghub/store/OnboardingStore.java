@@ -21,15 +21,25 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Onboarding results (encrypted, they hold credentials) through JDBC: H2 embedded by default, PostgreSQL in production; schema by Flyway. */
-public class OnboardingStore {
+public class OnboardingStore implements AutoCloseable {
     private final DataSource dataSource;
     private final ObjectMapper mapper;
     private final ResultCipher cipher;
+    /** Claims and results of concurrent onboardings are committed together (see {@link GroupCommit}). */
+    private final GroupCommit writes;
+    private static final int MAX_ONBOARDINGS_PER_COMMIT = 256;
 
     public OnboardingStore(DataSource dataSource, ObjectMapper mapper, ResultCipher cipher) {
         this.dataSource = dataSource;
         this.mapper = mapper;
         this.cipher = cipher;
+        this.writes = new GroupCommit(dataSource, MAX_ONBOARDINGS_PER_COMMIT);
+    }
+
+    /** Commits the writes still waiting, then refuses new ones (before the data source is closed). */
+    @Override
+    public void close() {
+        writes.close();
     }
 
     public void migrate() {
@@ -44,9 +54,12 @@ public class OnboardingStore {
      * another instance sharing the database), nothing is written and the earlier onboarding is returned instead.
      */
     public Optional<OnboardingResult> claim(OnboardingResult pending, OnboardingRequest request) {
-        // one INSERT (one commit): the unique index on request_id decides, here or in another instance
-        try (Connection c = dataSource.getConnection()) {
-            insertOnboarding(c, pending, request);
+        // one INSERT: the unique index on request_id decides, here or in another instance
+        try {
+            writes.run(c -> {
+                insertOnboarding(c, pending, request);
+                return null;
+            });
             return Optional.empty();
         } catch (SQLException e) {
             Optional<OnboardingResult> earlier = UNIQUE_VIOLATION.equals(e.getSQLState()) && pending.requestId() != null
@@ -110,7 +123,7 @@ public class OnboardingStore {
 
     /**
      * Stores the onboarding's result (inserting it when it was never claimed) and remembers each provider that
-     * SUCCEEDED, all in one transaction: one commit per onboarding, whatever the number of providers.
+     * SUCCEEDED, all in one transaction, committed with those of other onboardings finishing at the same time.
      */
     public void save(OnboardingResult result, OnboardingRequest request) {
         String resultJson = cipher.encrypt(json(result));
@@ -134,23 +147,15 @@ public class OnboardingStore {
 
     private void saveInOneTransaction(OnboardingResult result, OnboardingRequest request, String resultJson,
                                       List<ProviderResult> successes) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                if (!updateOnboarding(c, result, resultJson)) {
-                    insertOnboarding(c, result, request);
-                }
-                for (ProviderResult success : successes) {
-                    rememberSuccess(c, result, success);
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+        writes.run(c -> {
+            if (!updateOnboarding(c, result, resultJson)) {
+                insertOnboarding(c, result, request);
             }
-        }
+            for (ProviderResult success : successes) {
+                rememberSuccess(c, result, success);
+            }
+            return null;
+        });
     }
 
     /**

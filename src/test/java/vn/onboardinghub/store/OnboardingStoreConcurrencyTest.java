@@ -104,9 +104,10 @@ class OnboardingStoreConcurrencyTest {
             config.setUsername("postgres");
         }
         try (HikariDataSource dataSource = new HikariDataSource(config); Connection connection = dataSource.getConnection()) {
-            OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(new byte[32]));
-            store.migrate();
-            check.run(store, connection);
+            try (OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(new byte[32]))) {
+                store.migrate();
+                check.run(store, connection);
+            }
         } finally {
             if (schema != null) {
                 try (Connection c = DriverManager.getConnection(RestartTest.PG, "postgres", "")) {

@@ -1,0 +1,146 @@
+package vn.onboardinghub.store;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Group commit: the writes of concurrent onboardings, each a unit of work, are run by one writer thread in one
+ * transaction and made durable by one commit, and each caller returns only once its unit is committed. The embedded H2
+ * database writes a new file chunk for every commit, one at a time; one commit for many onboardings instead of one
+ * each is what lets the store keep up with the providers. Each unit runs inside its own savepoint, so one that fails
+ * (a unique key already taken, say) is undone alone and its caller gets its exception; the others still commit.
+ */
+final class GroupCommit implements AutoCloseable {
+    /** One unit of work on the writer's connection; it must not commit or roll back. */
+    interface Unit<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private record Pending(Unit<?> unit, CompletableFuture<Object> done) {
+    }
+
+    private static final Pending STOP = new Pending(c -> null, null);
+
+    private final DataSource dataSource;
+    private final int maxUnits;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private boolean closed;
+
+    GroupCommit(DataSource dataSource, int maxUnits) {
+        this.dataSource = dataSource;
+        this.maxUnits = maxUnits;
+        this.writer = new Thread(this::write, "hub-db-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** Runs the unit in the next transaction and returns its result once that transaction is committed. */
+    @SuppressWarnings("unchecked")
+    <T> T run(Unit<T> unit) throws SQLException {
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        synchronized (this) {
+            if (closed) {
+                throw new SQLException("the result store is closed");
+            }
+            queue.add(new Pending(unit, done));
+        }
+        try {
+            return (T) done.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new SQLException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for the commit", e);
+        }
+    }
+
+    private void write() {
+        List<Pending> batch = new ArrayList<>();
+        while (true) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            // whatever else is waiting now joins this transaction
+            queue.drainTo(batch, maxUnits - 1);
+            boolean stop = batch.remove(STOP);
+            if (!batch.isEmpty()) {
+                commit(batch);
+            }
+            batch.clear();
+            if (stop) {
+                return;
+            }
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        List<Object> results = new ArrayList<>(batch.size());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                for (Pending p : batch) {
+                    Savepoint savepoint = c.setSavepoint();
+                    try {
+                        results.add(p.unit().run(c));
+                        c.releaseSavepoint(savepoint);
+                    } catch (SQLException | RuntimeException e) {
+                        c.rollback(savepoint);
+                        results.add(new Failed(e));
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException | RuntimeException e) {
+            // not committed: every caller of this batch gets the failure
+            batch.forEach(p -> p.done().completeExceptionally(e));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Object result = results.get(i);
+            if (result instanceof Failed failed) {
+                batch.get(i).done().completeExceptionally(failed.cause());
+            } else {
+                batch.get(i).done().complete(result);
+            }
+        }
+    }
+
+    private record Failed(Exception cause) {
+    }
+
+    /** Commits what is queued, then stops the writer; later units are refused. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.add(STOP);
+        }
+        try {
+            writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
