@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -119,6 +121,11 @@ public class HubConfiguration implements CamelConfiguration {
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(guards.breakers()).bindTo(metrics.registry());
         registry.bind("callbacks", callbacks);
         registry.bind("api", new Api(apiKeys(props, sandboxMode), mapper));
+        // the HTTP servers' Vert.x: a REST onboarding holds a worker thread until its result is stored, so the worker
+        // pool (Vert.x's default is 20) is how many REST onboardings run at once
+        Vertx vertx = Vertx.vertx(new VertxOptions()
+                .setWorkerPoolSize(Integer.parseInt(prop(props, "hub.api.worker-threads", "128"))));
+        registry.bind("vertx", vertx);
         // provider calls block a thread each; no queue, so a burst gets new threads (up to the maximum) instead of
         // waiting behind the core ones: 64 onboardings in flight make 256 concurrent calls
         registry.bind("providerCallPool", context.getExecutorServiceManager().newThreadPool(this, "provider-calls",
@@ -136,6 +143,7 @@ public class HubConfiguration implements CamelConfiguration {
                 }
                 store.close();
                 dataSource.close();
+                vertx.close();
             }
         }, true, true);
         // added after the service that closes the data source, so stopped before it
