@@ -120,8 +120,10 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("providerCallPool", context.getExecutorServiceManager().newThreadPool(this, "provider-calls",
                 Integer.parseInt(prop(props, "hub.providers.pool-size", "64")),
                 Integer.parseInt(prop(props, "hub.providers.pool-max-size", "256"))));
-        // the Hawtio console (hub.hawtio.*), started and stopped with the context
-        context.addService(HawtioConsole.fromProperties(props, sandboxMode), true, true);
+        // the Hawtio console (hub.hawtio.*), started and stopped with the context; deployed once the routes run
+        HawtioConsole console = HawtioConsole.fromProperties(props, sandboxMode);
+        context.addService(console, true, true);
+        context.addStartupListener(console);
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {
