@@ -133,8 +133,10 @@ public class HubConfiguration implements CamelConfiguration {
                         .poolSize(Integer.parseInt(prop(props, "hub.providers.pool-size", "64")))
                         .maxPoolSize(Integer.parseInt(prop(props, "hub.providers.pool-max-size", "512")))
                         .maxQueueSize(0).build()));
-        // the Hawtio console (hub.hawtio.*), started and stopped with the context
-        context.addService(HawtioConsole.fromProperties(props, sandboxMode), true, true);
+        // the Hawtio console (hub.hawtio.*), started and stopped with the context; deployed once the routes run
+        HawtioConsole console = HawtioConsole.fromProperties(props, sandboxMode);
+        context.addService(console, true, true);
+        context.addStartupListener(console);
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {

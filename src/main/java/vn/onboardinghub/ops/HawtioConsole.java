@@ -1,5 +1,7 @@
 package vn.onboardinghub.ops;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.eclipse.jetty.server.Server;
@@ -28,14 +30,18 @@ import java.util.stream.Stream;
  * <p>
  * The war ({@code io.hawt:hawtio-war}, Jakarta Servlet 5) travels inside the hub's jar as the resource
  * {@value #WAR_RESOURCE}; it is copied to a temporary folder (outside {@code hub.data-dir}) and served by an
- * embedded Jetty 11. Started and stopped with the Camel context.
+ * embedded Jetty 11. Started and stopped with the Camel context: its port is taken when the context starts (a port
+ * already in use stops the hub from starting, naming {@code hub.hawtio.port}), but the console itself is deployed in
+ * the background once the routes run ({@link #onCamelContextFullyStarted}), so that the hub is ready about a second
+ * sooner; a browser that comes meanwhile waits for it. A console that fails to deploy is logged as an error and the
+ * hub runs on without it.
  * <p>
  * Login is required unless sandbox mode is on or {@code hub.hawtio.authentication=false}: Hawtio's own JAAS login
  * over {@code hub.hawtio.users} ({@link ConsoleLoginModule}), which also guards {@code /hawtio/jolokia}. Without
  * login, Jolokia answers local clients only (a Jolokia access policy), so nobody elsewhere can operate the hub
  * through it. Hawtio's proxy to other Jolokia agents is off: the in-JVM agent is the only one the console needs.
  */
-public final class HawtioConsole extends ServiceSupport {
+public final class HawtioConsole extends ServiceSupport implements StartupListener {
     /** The role every configured user has and Hawtio requires. */
     public static final String ROLE = "admin";
     static final String REALM = "onboarding-hub-console";
@@ -49,6 +55,8 @@ public final class HawtioConsole extends ServiceSupport {
     private final Map<String, String> replacedSystemProperties = new LinkedHashMap<>();
     private Configuration replacedJaasConfiguration;
     private Server server;
+    private ServerConnector connector;
+    private Thread deployment;
     private Path workDir;
 
     HawtioConsole(boolean enabled, int port, boolean loginRequired, ConsoleLoginModule.Users users) {
@@ -75,38 +83,69 @@ public final class HawtioConsole extends ServiceSupport {
         return new HawtioConsole(enabled, port, loginRequired, users);
     }
 
+    /** Takes the console's port; the console is deployed once the context has fully started. */
     @Override
     protected void doStart() throws Exception {
         if (!enabled) {
             return;
         }
-        workDir = Files.createTempDirectory("onboarding-hub-hawtio-");
-        Path war = workDir.resolve("hawtio.war");
-        try (InputStream in = HawtioConsole.class.getResourceAsStream(WAR_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("the Hawtio console is missing from the hub's jar (" + WAR_RESOURCE
-                        + "); rebuild with mvn package, or set hub.hawtio.enabled=false");
-            }
-            Files.copy(in, war, StandardCopyOption.REPLACE_EXISTING);
-        }
-        configureHawtio();
-
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
         threads.setName("hawtio");
         server = new Server(threads);
-        ServerConnector connector = new ServerConnector(server, 1, 1);
+        connector = new ServerConnector(server, 1, 1);
         connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(webApp(war));
         try {
-            server.start();
+            // bound now, served once deployed: connections made meanwhile wait in the listen backlog
+            connector.open();
         } catch (Exception e) {
             doStop();
             throw new IllegalStateException("cannot start the Hawtio console on port " + port + " (hub.hawtio.port): " + e.getMessage(), e);
         }
-        LOG.info("Hawtio console at http://localhost:{}/hawtio/ ({})", connector.getLocalPort(), loginRequired
-                ? "login required, users " + users.names()
-                : "no login (sandbox mode or hub.hawtio.authentication=false): its Jolokia answers local clients only");
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        // deployed in onCamelContextFullyStarted, after the routes
+    }
+
+    /** Deploys the console in the background: the hub is ready (and serving) without waiting for it. */
+    @Override
+    public synchronized void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        if (server == null || deployment != null) {
+            return;
+        }
+        deployment = new Thread(this::deploy, "hawtio-deploy");
+        deployment.setDaemon(true);
+        deployment.start();
+    }
+
+    private void deploy() {
+        try {
+            workDir = Files.createTempDirectory("onboarding-hub-hawtio-");
+            Path war = workDir.resolve("hawtio.war");
+            try (InputStream in = HawtioConsole.class.getResourceAsStream(WAR_RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException("the Hawtio console is missing from the hub's jar (" + WAR_RESOURCE
+                            + "); rebuild with mvn package, or set hub.hawtio.enabled=false");
+                }
+                Files.copy(in, war, StandardCopyOption.REPLACE_EXISTING);
+            }
+            configureHawtio();
+            server.setHandler(webApp(war));
+            server.start();
+            LOG.info("Hawtio console at http://localhost:{}/hawtio/ ({})", connector.getLocalPort(), loginRequired
+                    ? "login required, users " + users.names()
+                    : "no login (sandbox mode or hub.hawtio.authentication=false): its Jolokia answers local clients only");
+        } catch (Exception e) {
+            LOG.error("the Hawtio console on port {} (hub.hawtio.port) failed to start; the hub runs on without it: {}",
+                    port, e.getMessage(), e);
+            try {
+                stopServer();
+            } catch (Exception stopFailure) {
+                e.addSuppressed(stopFailure);
+            }
+        }
     }
 
     private WebAppContext webApp(Path war) {
@@ -144,10 +183,16 @@ public final class HawtioConsole extends ServiceSupport {
 
     @Override
     protected void doStop() throws Exception {
-        if (server != null) {
-            server.stop();
-            server = null;
+        Thread starting;
+        synchronized (this) {
+            starting = deployment;
+            deployment = null;
         }
+        if (starting != null) {
+            // a console still deploying is stopped once it is up
+            starting.join();
+        }
+        stopServer();
         replacedSystemProperties.forEach((key, value) -> {
             if (value == null) {
                 System.clearProperty(key);
@@ -162,6 +207,16 @@ public final class HawtioConsole extends ServiceSupport {
         if (workDir != null) {
             deleteRecursively(workDir);
             workDir = null;
+        }
+    }
+
+    private synchronized void stopServer() throws Exception {
+        if (server != null) {
+            server.stop();
+            // a port taken but never served is not released by stop()
+            connector.close();
+            server = null;
+            connector = null;
         }
     }
 

@@ -3,6 +3,7 @@ package vn.onboardinghub.ops;
 import org.junit.jupiter.api.Test;
 import vn.onboardinghub.TestHub;
 
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Sandbox mode: the console needs no login, and its Jolokia answers clients on this machine. */
 class HawtioConsoleWithoutLoginTest {
@@ -26,6 +28,15 @@ class HawtioConsoleWithoutLoginTest {
 
             assertThat(search.statusCode()).isEqualTo(200);
             assertThat(search.body()).contains("\"status\":200", "name=\\\"onboarding\\\"");
+        }
+    }
+
+    @Test
+    void hubRefusesToStartWhenTheConsolePortIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            assertThatThrownBy(() -> TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.hawtio.enabled", "true",
+                    "hub.hawtio.port", String.valueOf(taken.getLocalPort()))).close())
+                    .hasStackTraceContaining("cannot start the Hawtio console on port " + taken.getLocalPort() + " (hub.hawtio.port)");
         }
     }
 }
