@@ -131,22 +131,22 @@ public class OnboardingStore implements AutoCloseable {
                 // attempts 0: reused from an earlier onboarding, already remembered
                 .filter(r -> r.status() == ProviderResult.ProviderStatus.SUCCEEDED && r.attempts() > 0).toList();
         try {
-            saveInOneTransaction(result, request, resultJson, successes);
+            writeResult(result, request, resultJson, successes);
         } catch (SQLException e) {
             if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 throw new IllegalStateException("cannot store onboarding " + result.onboardingId(), e);
             }
-            // a concurrent onboarding of the same merchant remembered the same provider first: now it is there
+            // another instance remembered the same merchant's provider first: now the row is there
             try {
-                saveInOneTransaction(result, request, resultJson, successes);
+                writeResult(result, request, resultJson, successes);
             } catch (SQLException again) {
                 throw new IllegalStateException("cannot store onboarding " + result.onboardingId(), again);
             }
         }
     }
 
-    private void saveInOneTransaction(OnboardingResult result, OnboardingRequest request, String resultJson,
-                                      List<ProviderResult> successes) throws SQLException {
+    private void writeResult(OnboardingResult result, OnboardingRequest request, String resultJson,
+                             List<ProviderResult> successes) throws SQLException {
         writes.run(c -> {
             if (!updateOnboarding(c, result, resultJson)) {
                 insertOnboarding(c, result, request);
@@ -160,8 +160,8 @@ public class OnboardingStore implements AutoCloseable {
 
     /**
      * The first success of a provider for a merchant is kept: a row already there (an earlier or a concurrent
-     * onboarding of the merchant) is left as it is. INSERT ... WHERE NOT EXISTS rather than catching the unique
-     * violation, which would abort the whole transaction in PostgreSQL.
+     * onboarding of the merchant) is left as it is. INSERT ... WHERE NOT EXISTS, so that only a race with another
+     * instance ends in a unique violation (which undoes this onboarding's writes, and {@link #save} tries again).
      */
     private void rememberSuccess(Connection c, OnboardingResult result, ProviderResult success) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO provider_success (external_id, provider,"

@@ -2,6 +2,8 @@ package vn.onboardinghub.channels.file;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.model.OnboardingResult;
 
 import java.io.Closeable;
@@ -96,6 +98,8 @@ final class FileBatch implements Closeable {
     private void progress(long done) {
         double seconds = Math.max(0.001, Duration.between(startedAt, Instant.now()).toMillis() / 1000.0);
         double rate = done / seconds;
+        // a line about the whole batch, logged from the thread of whichever record crossed the interval
+        MDC.remove(Onboardings.ID);
         LOG.info("file {}: {}/{} records ({}%), {} records/s, about {} s to go", name(), done, total,
                 total == 0 ? 100 : done * 100 / total, Math.round(rate), Math.round((total - done) / Math.max(rate, 0.001)));
         progressSink.accept(done);

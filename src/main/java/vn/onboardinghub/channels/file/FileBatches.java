@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.RequestError;
@@ -177,6 +178,8 @@ public class FileBatches {
         Files.move(temporary, summary, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         batches.finish(batch.batchId, BatchStore.Status.COMPLETED, batch.written());
         running.remove(batch.batchId);
+        // about the whole batch, not the record whose thread finishes it
+        MDC.remove(Onboardings.ID);
         LOG.info("file {}: done, {} records in {} s: {}", batch.name(), batch.total,
                 Duration.between(batch.startedAt, finishedAt).toMillis() / 1000.0,
                 mapper.writeValueAsString(mapper.readTree(json).path("byStatus")));
