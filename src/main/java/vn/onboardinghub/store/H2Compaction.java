@@ -35,9 +35,10 @@ public final class H2Compaction extends ServiceSupport {
         this.dataSource = dataSource;
     }
 
-    /** Only an embedded H2 file database needs it (not PostgreSQL, not an H2 server reached over TCP). */
+    /** Only an embedded H2 file database needs it (not PostgreSQL, not an in-memory or a remote H2 database). */
     public static boolean appliesTo(String jdbcUrl) {
-        return jdbcUrl.startsWith("jdbc:h2:file:") || jdbcUrl.startsWith("jdbc:h2:./") || jdbcUrl.startsWith("jdbc:h2:/");
+        return jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith("jdbc:h2:mem:")
+                && !jdbcUrl.startsWith("jdbc:h2:tcp:") && !jdbcUrl.startsWith("jdbc:h2:ssl:");
     }
 
     @Override
