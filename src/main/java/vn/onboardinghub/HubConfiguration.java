@@ -19,6 +19,9 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onboardinghub.api.Api;
+import vn.onboardinghub.api.ApiClients;
+import vn.onboardinghub.api.KeyGuessThrottle;
+import vn.onboardinghub.core.AccountKeys;
 import vn.onboardinghub.core.CallbackSigner;
 import vn.onboardinghub.core.Callbacks;
 import vn.onboardinghub.core.Onboardings;
@@ -52,6 +55,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Wires the hub from {@code application.properties} (each key overridable by {@code -D} and by environment
@@ -73,8 +77,10 @@ public class HubConfiguration implements CamelConfiguration {
         OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(cryptoKey(props, dataDir, sandboxMode)));
         store.migrate();
 
-        Callbacks callbacks = new Callbacks(new CallbackSigner(callbackKey(props, dataDir), Duration.ofHours(24), Clock.systemUTC()),
-                prop(props, "hub.public-base-url", "http://localhost:8080"), store);
+        byte[] callbackKey = callbackKey(props, dataDir);
+        AccountKeys accountKeys = new AccountKeys(callbackKey);
+        Callbacks callbacks = new Callbacks(new CallbackSigner(callbackKey, Duration.ofHours(24), Clock.systemUTC()),
+                prop(props, "hub.public-base-url", "http://localhost:8080"), store, catalog, accountKeys);
         Sandbox sandbox = sandboxMode ? new Sandbox(catalog.all()) : null;
         for (ProviderAdapter provider : catalog.all()) {
             provider.configure(settings(props, provider, sandbox), callbacks);
@@ -104,7 +110,8 @@ public class HubConfiguration implements CamelConfiguration {
                 Integer.parseInt(prop(props, "hub.retry.max-attempts", "3")),
                 Long.parseLong(prop(props, "hub.retry.max-retry-after-ms", "10000"))));
         registry.bind("onboardings", new Onboardings(new RequestReader(mapper, catalog.names(), catalog.enabledNames()), store, mapper,
-                Duration.ofSeconds(Long.parseLong(prop(props, "hub.onboarding.abandoned-after-seconds", "600")))));
+                Duration.ofSeconds(Long.parseLong(prop(props, "hub.onboarding.abandoned-after-seconds", "600"))),
+                catalog, accountKeys));
         registry.bind("onboardingStore", store);
         registry.bind("hubDataSource", dataSource);
         registry.bind("databaseReadiness", new ReadinessCheck("database", () -> {
@@ -120,7 +127,10 @@ public class HubConfiguration implements CamelConfiguration {
         // resilience4j_circuitbreaker_state{name=<provider>, state=closed|open|half_open|...} and its call counters
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(guards.breakers()).bindTo(metrics.registry());
         registry.bind("callbacks", callbacks);
-        registry.bind("api", new Api(apiKeys(props, sandboxMode), mapper));
+        ApiClients clients = ApiClients.from(props.loadPropertiesAsMap().keySet().stream().map(String::valueOf)
+                .collect(Collectors.toSet()), key -> props.resolveProperty(key).orElse(null), System.getenv(), sandboxMode);
+        registry.bind("api", new Api(clients, new KeyGuessThrottle(
+                Integer.parseInt(prop(props, "hub.api.refused-keys-per-minute", "10"))), mapper));
         // the HTTP servers' Vert.x: a REST onboarding holds a worker thread until its result is stored, so the worker
         // pool (Vert.x's default is 20) is how many REST onboardings run at once
         Vertx vertx = Vertx.vertx(new VertxOptions()
@@ -195,19 +205,6 @@ public class HubConfiguration implements CamelConfiguration {
         // an unreachable database fails requests (and the readiness check) within seconds, not Hikari's 30
         config.setConnectionTimeout(5000);
         return new HikariDataSource(config);
-    }
-
-    private static List<String> apiKeys(PropertiesComponent props, boolean sandboxMode) {
-        List<String> keys = Arrays.stream(prop(props, "hub.api.keys", "").split(","))
-                .map(String::strip).filter(k -> !k.isEmpty()).toList();
-        if (!keys.isEmpty()) {
-            return keys;
-        }
-        if (sandboxMode) {
-            return List.of("sandbox");
-        }
-        throw new IllegalStateException("hub.api.keys (or HUB_API_KEYS) must be set when sandbox mode is off:"
-                + " a comma-separated list of the API keys callers send in X-API-Key");
     }
 
     /** {@code hub.callback.secret}, or a random key kept under the data dir (set the secret when instances share a database). */

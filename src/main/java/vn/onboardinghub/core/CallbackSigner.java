@@ -29,6 +29,11 @@ public class CallbackSigner {
     public record State(String provider, String onboardingId) {
     }
 
+    /** How long a signed state stays valid. */
+    public Duration validity() {
+        return validity;
+    }
+
     public String sign(String provider, String onboardingId) {
         String payload = provider + "." + onboardingId + "." + clock.instant().plus(validity).getEpochSecond();
         return payload + "." + B64.encodeToString(mac(payload));

@@ -11,10 +11,14 @@ import vn.onboardinghub.model.ProviderResult;
 import vn.onboardinghub.providers.CallbackUrls;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderCalls;
+import vn.onboardinghub.providers.ProviderCatalog;
 import vn.onboardinghub.store.OnboardingStore;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -32,11 +36,16 @@ public class Callbacks implements CallbackUrls {
     private final CallbackSigner signer;
     private final String publicBaseUrl;
     private final OnboardingStore store;
+    private final ProviderCatalog catalog;
+    private final AccountKeys accountKeys;
 
-    public Callbacks(CallbackSigner signer, String publicBaseUrl, OnboardingStore store) {
+    public Callbacks(CallbackSigner signer, String publicBaseUrl, OnboardingStore store, ProviderCatalog catalog,
+                     AccountKeys accountKeys) {
         this.signer = signer;
         this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
         this.store = store;
+        this.catalog = catalog;
+        this.accountKeys = accountKeys;
     }
 
     @Override
@@ -45,7 +54,10 @@ public class Callbacks implements CallbackUrls {
                 + URLEncoder.encode(signer.sign(provider, onboardingId), StandardCharsets.UTF_8);
     }
 
-    /** Verifies the state and loads the onboarding it names, or refuses the callback. */
+    /**
+     * Verifies the state and loads the onboarding it names, or refuses the callback. A state is accepted once: a
+     * replayed one (e.g. to link the onboarding to another shop) is refused, in every instance sharing the database.
+     */
     public void verify(Exchange exchange) {
         String provider = exchange.getMessage().getHeader("provider", String.class);
         String state = exchange.getMessage().getHeader("state", String.class);
@@ -56,6 +68,10 @@ public class Callbacks implements CallbackUrls {
         CallbackSigner.State verified = signer.verify(state)
                 .filter(s -> s.provider().equals(provider))
                 .orElseThrow(() -> new InvalidRequestException(List.of(new Violation("state", "is not a valid or current callback state"))));
+        if (!store.useCallbackState(sha256(state), signer.validity().plusHours(1))) {
+            throw new InvalidRequestException(List.of(new Violation("state",
+                    "has already been used: each authorization link completes its onboarding once")));
+        }
         OnboardingStore.Stored stored = store.find(verified.onboardingId())
                 .orElseThrow(() -> new OnboardingNotFoundException(verified.onboardingId()));
         MDC.put(Onboardings.ID, verified.onboardingId());
@@ -70,7 +86,8 @@ public class Callbacks implements CallbackUrls {
     public Map<String, Object> complete(Exchange exchange, ProviderResult providerResult) {
         OnboardingStore.Stored stored = exchange.getProperty(STORED, OnboardingStore.Stored.class);
         OnboardingResult updated = stored.result().with(providerResult);
-        store.save(updated, stored.request());
+        store.save(updated, stored.request(), Map.of(providerResult.provider(),
+                accountKeys.of(catalog.get(providerResult.provider()), stored.request())));
         LOG.info("onboarding {} callback from {}: {} → {}", updated.onboardingId(), providerResult.provider(),
                 providerResult.status(), updated.status());
         String redirect = exchange.getProperty(REDIRECT, String.class);
@@ -81,5 +98,13 @@ public class Callbacks implements CallbackUrls {
         }
         return Map.of("onboardingId", updated.onboardingId(), "provider", providerResult.provider(),
                 "providerStatus", providerResult.status(), "status", updated.status());
+    }
+
+    private static String sha256(String state) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(state.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -14,12 +14,14 @@ import vn.onboardinghub.model.OnboardingRequest;
 import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.ProviderResult;
 import vn.onboardinghub.providers.ProviderAdapter;
+import vn.onboardinghub.providers.ProviderCatalog;
 import vn.onboardinghub.store.OnboardingStore;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,18 +44,32 @@ public class Onboardings {
     public static final String REDELIVERED = "redelivered";
     /** The requestId a channel gives a request that has none, e.g. a batch record's (batch id and line). */
     public static final String DEFAULT_REQUEST_ID = "defaultRequestId";
+    /**
+     * Who the onboarding belongs to, set by every channel: the REST API client's name, {@code jms}, or
+     * {@code file:<file name>}. Its requestIds, its stored successes and its onboardings are its own.
+     */
+    public static final String CLIENT = "client";
+    /** Set by the REST channel for a client that may read every onboarding ({@code read-all}). */
+    public static final String READ_ALL = "readAll";
+    /** Provider → key of the request's account inputs at that provider ({@link AccountKeys}). */
+    private static final String ACCOUNT_KEYS = "accountKeys";
     private static final Logger LOG = LoggerFactory.getLogger(Onboardings.class);
 
     private final RequestReader reader;
     private final OnboardingStore store;
     private final ObjectMapper mapper;
     private final Duration abandonedAfter;
+    private final ProviderCatalog catalog;
+    private final AccountKeys accountKeys;
 
-    public Onboardings(RequestReader reader, OnboardingStore store, ObjectMapper mapper, Duration abandonedAfter) {
+    public Onboardings(RequestReader reader, OnboardingStore store, ObjectMapper mapper, Duration abandonedAfter,
+                       ProviderCatalog catalog, AccountKeys accountKeys) {
         this.reader = reader;
         this.store = store;
         this.mapper = mapper;
         this.abandonedAfter = abandonedAfter;
+        this.catalog = catalog;
+        this.accountKeys = accountKeys;
     }
 
     /** Any result or error as JSON, for channels that reply with text. */
@@ -74,15 +90,20 @@ public class Onboardings {
      * Starts an already built request (e.g. a batch record) after validating it, and records it as PENDING. A
      * {@code requestId} seen before is not onboarded again: property {@link #EARLIER} then holds the earlier result,
      * unless that onboarding was left PENDING by a process that stopped, which is then finished here. Providers that
-     * already SUCCEEDED for this merchant ({@code externalId}) are not called again: their stored result is reused.
+     * already SUCCEEDED for this client's merchant ({@code externalId}) with the same account inputs are not called
+     * again: their stored result is reused.
      */
     public void start(Exchange exchange, OnboardingRequest request) {
+        String client = exchange.getProperty(CLIENT, String.class);
+        if (client == null) {
+            throw new IllegalStateException("a channel must say whose onboarding this is (exchange property " + CLIENT + ")");
+        }
         String defaultRequestId = exchange.getProperty(DEFAULT_REQUEST_ID, String.class);
         OnboardingRequest valid = reader.validate(request.requestId() == null && defaultRequestId != null
                 ? request.withRequestId(defaultRequestId) : request);
         String id = UUID.randomUUID().toString();
         Optional<OnboardingResult> earlier = store.claim(
-                OnboardingResult.pending(id, valid.requestId(), valid.merchant().externalId()), valid);
+                OnboardingResult.pending(id, valid.requestId(), valid.merchant().externalId(), client), valid);
         if (earlier.isPresent()) {
             OnboardingResult e = earlier.get();
             MDC.put(ID, e.onboardingId());
@@ -98,7 +119,10 @@ public class Onboardings {
         MDC.put(ID, id);
         exchange.setProperty(ProviderAdapter.REQUEST, valid);
         exchange.setProperty(ID, id);
-        Map<String, ProviderResult> succeededBefore = store.succeeded(valid.merchant().externalId());
+        Map<String, String> keys = new LinkedHashMap<>();
+        valid.providers().forEach(p -> keys.put(p, accountKeys.of(catalog.get(p), valid)));
+        exchange.setProperty(ACCOUNT_KEYS, keys);
+        Map<String, ProviderResult> succeededBefore = store.succeeded(client, valid.merchant().externalId(), keys);
         List<ProviderResult> reused = valid.providers().stream().filter(succeededBefore::containsKey)
                 .map(p -> succeededBefore.get(p).reused()).toList();
         // the fan-out adds the called providers' results to these
@@ -122,7 +146,9 @@ public class Onboardings {
     /** The onboarding as it stands now: the earlier one for a repeated requestId, else the new one, PENDING. */
     public OnboardingResult current(Exchange exchange) {
         OnboardingResult earlier = exchange.getProperty(EARLIER, OnboardingResult.class);
-        return earlier != null ? earlier : find(exchange.getProperty(ID, String.class));
+        String id = exchange.getProperty(ID, String.class);
+        return earlier != null ? earlier : store.find(id).map(OnboardingStore.Stored::result)
+                .orElseThrow(() -> new OnboardingNotFoundException(id));
     }
 
     /** Aggregates the providers' results (in the order they were requested), computes the status, stores it. */
@@ -134,8 +160,8 @@ public class Onboardings {
         List<ProviderResult> ordered = results.stream()
                 .sorted(Comparator.comparingInt(r -> order.indexOf(r.provider()))).toList();
         OnboardingResult result = OnboardingResult.of(exchange.getProperty(ID, String.class), request.requestId(),
-                request.merchant().externalId(), ordered);
-        store.save(result, request);
+                request.merchant().externalId(), exchange.getProperty(CLIENT, String.class), ordered);
+        store.save(result, request, exchange.getProperty(ACCOUNT_KEYS, Map.class));
         LOG.info("onboarding {} {}: {}", result.onboardingId(), result.status(), ordered.stream()
                 .map(r -> r.provider() + "=" + r.status() + (r.error() == null ? "" : "(" + r.error().code() + ")"))
                 .collect(Collectors.joining(" ")));
@@ -163,8 +189,21 @@ public class Onboardings {
         return OnboardingResult.rejected(requestId, externalId, e.error());
     }
 
-    public OnboardingResult find(String onboardingId) {
+    /**
+     * {@code GET /api/v1/onboardings/{id}}: the onboarding, if the calling client created it or may read all; any
+     * other is answered exactly like an unknown id, so ids cannot be probed.
+     */
+    public OnboardingResult find(Exchange exchange) {
+        String onboardingId = exchange.getMessage().getHeader(ID, String.class);
+        boolean readAll = exchange.getProperty(READ_ALL, false, Boolean.class);
+        String client = exchange.getProperty(CLIENT, String.class);
         return store.find(onboardingId).map(OnboardingStore.Stored::result)
+                .filter(r -> readAll || r.client().equals(client))
                 .orElseThrow(() -> new OnboardingNotFoundException(onboardingId));
+    }
+
+    /** The account key of the request's inputs at one provider (for a provider that finishes later, by callback). */
+    public String accountKey(String provider, OnboardingRequest request) {
+        return accountKeys.of(catalog.get(provider), request);
     }
 }

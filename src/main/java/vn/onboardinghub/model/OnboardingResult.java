@@ -7,10 +7,13 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The normalized result of one onboarding (CONTRACT §4). */
+/**
+ * The normalized result of one onboarding (CONTRACT §4). {@code client} says who created it: the REST API client's
+ * name ({@code default} for {@code hub.api.keys}), or the channel ({@code jms}, {@code file:<file name>}).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"onboardingId", "requestId", "externalId", "status", "error", "results"})
-public record OnboardingResult(String onboardingId, String requestId, String externalId, Status status,
+@JsonPropertyOrder({"onboardingId", "requestId", "externalId", "client", "status", "error", "results"})
+public record OnboardingResult(String onboardingId, String requestId, String externalId, String client, Status status,
                                RequestError error, Map<String, ProviderResult> results) {
 
     public OnboardingResult {
@@ -25,34 +28,34 @@ public record OnboardingResult(String onboardingId, String requestId, String ext
     /** {@code PENDING} only while an asynchronous onboarding is still running. */
     public enum Status { SUCCEEDED, PARTIAL, ACTION_REQUIRED, FAILED, PENDING }
 
-    public static OnboardingResult of(String onboardingId, String requestId, String externalId,
+    public static OnboardingResult of(String onboardingId, String requestId, String externalId, String client,
                                       Collection<ProviderResult> providerResults) {
         Map<String, ProviderResult> byProvider = new LinkedHashMap<>();
         providerResults.forEach(r -> byProvider.put(r.provider(), r));
-        return new OnboardingResult(onboardingId, requestId, externalId, overall(byProvider.values()), null, byProvider);
+        return new OnboardingResult(onboardingId, requestId, externalId, client, overall(byProvider.values()), null, byProvider);
     }
 
-    public static OnboardingResult pending(String onboardingId, String requestId, String externalId) {
-        return new OnboardingResult(onboardingId, requestId, externalId, Status.PENDING, null, Map.of());
+    public static OnboardingResult pending(String onboardingId, String requestId, String externalId, String client) {
+        return new OnboardingResult(onboardingId, requestId, externalId, client, Status.PENDING, null, Map.of());
     }
 
     /** A request refused by validation: FAILED, no provider called, the error says why. */
     public static OnboardingResult rejected(String requestId, String externalId, RequestError error) {
-        return new OnboardingResult(null, requestId, externalId, Status.FAILED, error, Map.of());
+        return new OnboardingResult(null, requestId, externalId, null, Status.FAILED, error, Map.of());
     }
 
     /** The result as written to batch files unless credentials are asked for. */
     public OnboardingResult withoutCredentials() {
         Map<String, ProviderResult> stripped = new LinkedHashMap<>();
         results.forEach((name, r) -> stripped.put(name, r.withoutCredentials()));
-        return new OnboardingResult(onboardingId, requestId, externalId, status, error, stripped);
+        return new OnboardingResult(onboardingId, requestId, externalId, client, status, error, stripped);
     }
 
     /** Replaces one provider's result and recomputes the overall status. */
     public OnboardingResult with(ProviderResult providerResult) {
         Map<String, ProviderResult> byProvider = new LinkedHashMap<>(results);
         byProvider.put(providerResult.provider(), providerResult);
-        return new OnboardingResult(onboardingId, requestId, externalId, overall(byProvider.values()), error, byProvider);
+        return new OnboardingResult(onboardingId, requestId, externalId, client, overall(byProvider.values()), error, byProvider);
     }
 
     /** All succeeded: SUCCEEDED; all failed: FAILED; none failed and some need action: ACTION_REQUIRED; else PARTIAL. */

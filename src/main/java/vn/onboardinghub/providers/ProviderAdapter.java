@@ -55,6 +55,12 @@ public abstract class ProviderAdapter {
     /** Builds the provider call on {@code message}, whose headers are already cleared. */
     protected abstract void buildRequest(Exchange exchange, OnboardingRequest request, Message message);
 
+    /**
+     * The request's inputs this provider knows the merchant's account by (e.g. GHTK's email and password): a success
+     * stored for a merchant is handed out again only to a request with the same inputs, from the same client.
+     */
+    public abstract List<String> accountInputs(OnboardingRequest request);
+
     /** Interprets a 2xx answer. */
     public abstract ProviderResult parseResponse(Exchange exchange);
 

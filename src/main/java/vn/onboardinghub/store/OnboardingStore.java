@@ -50,11 +50,11 @@ public class OnboardingStore implements AutoCloseable {
     }
 
     /**
-     * Records a new onboarding before any provider is called. When its {@code requestId} was seen before (by this or
-     * another instance sharing the database), nothing is written and the earlier onboarding is returned instead.
+     * Records a new onboarding before any provider is called. When its client already used its {@code requestId}
+     * (in this or another instance sharing the database), nothing is written and the earlier onboarding is returned.
      */
     public Optional<OnboardingResult> claim(OnboardingResult pending, OnboardingRequest request) {
-        // one INSERT: the unique index on request_id decides, here or in another instance
+        // one INSERT: the unique index on (client_name, request_id) decides, here or in another instance
         try {
             writes.run(c -> {
                 insertOnboarding(c, pending, request);
@@ -63,7 +63,7 @@ public class OnboardingStore implements AutoCloseable {
             return Optional.empty();
         } catch (SQLException e) {
             Optional<OnboardingResult> earlier = UNIQUE_VIOLATION.equals(e.getSQLState()) && pending.requestId() != null
-                    ? findByRequestId(pending.requestId()) : Optional.empty();
+                    ? findByRequestId(pending.client(), pending.requestId()) : Optional.empty();
             if (earlier.isPresent()) {
                 return earlier;
             }
@@ -71,10 +71,13 @@ public class OnboardingStore implements AutoCloseable {
         }
     }
 
-    public Optional<OnboardingResult> findByRequestId(String requestId) {
+    /** The onboarding that {@code client} created with {@code requestId}; another client's is never found. */
+    public Optional<OnboardingResult> findByRequestId(String client, String requestId) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT result_json FROM onboarding WHERE request_id = ?")) {
-            select.setString(1, requestId);
+             PreparedStatement select = c.prepareStatement(
+                     "SELECT result_json FROM onboarding WHERE client_name = ? AND request_id = ?")) {
+            select.setString(1, client);
+            select.setString(2, requestId);
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next() ? Optional.of(result(rs.getString(1))) : Optional.empty();
             }
@@ -102,17 +105,24 @@ public class OnboardingStore implements AutoCloseable {
         }
     }
 
-    /** The providers that already SUCCEEDED for this merchant, with the result (credentials) they gave then. */
-    public Map<String, ProviderResult> succeeded(String externalId) {
+    /**
+     * The providers that already SUCCEEDED for this client's merchant with the same account inputs, with the result
+     * (credentials) they gave then. {@code accountKeys}: provider → the key of the account inputs of this request.
+     */
+    public Map<String, ProviderResult> succeeded(String client, String externalId, Map<String, String> accountKeys) {
         Map<String, ProviderResult> found = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement(
-                     "SELECT provider, result_json FROM provider_success WHERE external_id = ?")) {
-            select.setString(1, externalId);
+             PreparedStatement select = c.prepareStatement("SELECT provider, account_key, result_json FROM provider_success"
+                     + " WHERE client_name = ? AND external_id = ?")) {
+            select.setString(1, client);
+            select.setString(2, externalId);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    found.put(rs.getString(1), mapper.readValue(cipher.decrypt(rs.getString(2)), ProviderResult.class)
-                            .withProvider(rs.getString(1)));
+                    String provider = rs.getString(1);
+                    if (rs.getString(2).equals(accountKeys.get(provider))) {
+                        found.put(provider, mapper.readValue(cipher.decrypt(rs.getString(3)), ProviderResult.class)
+                                .withProvider(provider));
+                    }
                 }
             }
             return found;
@@ -122,14 +132,18 @@ public class OnboardingStore implements AutoCloseable {
     }
 
     /**
-     * Stores the onboarding's result (inserting it when it was never claimed) and remembers each provider that
-     * SUCCEEDED, all in one transaction, committed with those of other onboardings finishing at the same time.
+     * Stores the onboarding's result (inserting it when it was never claimed) and remembers each provider of
+     * {@code accountKeys} (provider → key of its account inputs) that SUCCEEDED, all in one transaction, committed
+     * with those of other onboardings finishing at the same time.
      */
-    public void save(OnboardingResult result, OnboardingRequest request) {
+    public void save(OnboardingResult result, OnboardingRequest request, Map<String, String> accountKeys) {
         String resultJson = cipher.encrypt(json(result));
-        List<ProviderResult> successes = result.results().values().stream()
+        Map<ProviderResult, String> successes = new LinkedHashMap<>();
+        result.results().values().stream()
                 // attempts 0: reused from an earlier onboarding, already remembered
-                .filter(r -> r.status() == ProviderResult.ProviderStatus.SUCCEEDED && r.attempts() > 0).toList();
+                .filter(r -> r.status() == ProviderResult.ProviderStatus.SUCCEEDED && r.attempts() > 0)
+                .filter(r -> accountKeys.containsKey(r.provider()))
+                .forEach(r -> successes.put(r, accountKeys.get(r.provider())));
         try {
             writeResult(result, request, resultJson, successes);
         } catch (SQLException e) {
@@ -146,35 +160,68 @@ public class OnboardingStore implements AutoCloseable {
     }
 
     private void writeResult(OnboardingResult result, OnboardingRequest request, String resultJson,
-                             List<ProviderResult> successes) throws SQLException {
+                             Map<ProviderResult, String> successes) throws SQLException {
         writes.run(c -> {
             if (!updateOnboarding(c, result, resultJson)) {
                 insertOnboarding(c, result, request);
             }
-            for (ProviderResult success : successes) {
-                rememberSuccess(c, result, success);
+            for (Map.Entry<ProviderResult, String> success : successes.entrySet()) {
+                rememberSuccess(c, result, success.getKey(), success.getValue());
             }
             return null;
         });
     }
 
     /**
-     * The first success of a provider for a merchant is kept: a row already there (an earlier or a concurrent
-     * onboarding of the merchant) is left as it is. INSERT ... WHERE NOT EXISTS, so that only a race with another
-     * instance ends in a unique violation (which undoes this onboarding's writes, and {@link #save} tries again).
+     * The first success of a provider for a client's merchant and account inputs is kept: a row already there (an
+     * earlier or a concurrent onboarding) is left as it is. INSERT ... WHERE NOT EXISTS, so that only a race with
+     * another instance ends in a unique violation (which undoes this onboarding's writes, and {@link #save} tries again).
      */
-    private void rememberSuccess(Connection c, OnboardingResult result, ProviderResult success) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO provider_success (external_id, provider,"
-                + " onboarding_id, result_json, created_at) SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS"
-                + " (SELECT 1 FROM provider_success WHERE external_id = ? AND provider = ?)")) {
-            insert.setString(1, result.externalId());
-            insert.setString(2, success.provider());
-            insert.setString(3, result.onboardingId());
-            insert.setString(4, cipher.encrypt(json(success)));
-            insert.setTimestamp(5, Timestamp.from(Instant.now()));
-            insert.setString(6, result.externalId());
-            insert.setString(7, success.provider());
+    private void rememberSuccess(Connection c, OnboardingResult result, ProviderResult success, String accountKey)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO provider_success (client_name, external_id,"
+                + " provider, account_key, onboarding_id, result_json, created_at) SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS"
+                + " (SELECT 1 FROM provider_success WHERE client_name = ? AND external_id = ? AND provider = ?"
+                + " AND account_key = ?)")) {
+            insert.setString(1, result.client());
+            insert.setString(2, result.externalId());
+            insert.setString(3, success.provider());
+            insert.setString(4, accountKey);
+            insert.setString(5, result.onboardingId());
+            insert.setString(6, cipher.encrypt(json(success)));
+            insert.setTimestamp(7, Timestamp.from(Instant.now()));
+            insert.setString(8, result.client());
+            insert.setString(9, result.externalId());
+            insert.setString(10, success.provider());
+            insert.setString(11, accountKey);
             insert.executeUpdate();
+        }
+    }
+
+    /**
+     * Marks a provider callback's state as used: true the first time, false when it was used before (here or in
+     * another instance). Used states older than {@code forgetAfter} (past their expiry) are forgotten.
+     */
+    public boolean useCallbackState(String stateHash, Duration forgetAfter) {
+        Instant now = Instant.now();
+        try {
+            return writes.run(c -> {
+                try (PreparedStatement forget = c.prepareStatement("DELETE FROM used_callback_state WHERE used_at < ?");
+                     PreparedStatement insert = c.prepareStatement(
+                             "INSERT INTO used_callback_state (state_hash, used_at) VALUES (?, ?)")) {
+                    forget.setTimestamp(1, Timestamp.from(now.minus(forgetAfter)));
+                    forget.executeUpdate();
+                    insert.setString(1, stateHash);
+                    insert.setTimestamp(2, Timestamp.from(now));
+                    insert.executeUpdate();
+                    return true;
+                }
+            });
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                return false;
+            }
+            throw new IllegalStateException("cannot record a used callback state", e);
         }
     }
 
@@ -195,15 +242,16 @@ public class OnboardingStore implements AutoCloseable {
     private void insertOnboarding(Connection c, OnboardingResult result, OnboardingRequest request) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now());
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO onboarding (onboarding_id, request_id, external_id,"
-                + " status, result_json, request_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " client_name, status, result_json, request_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, result.onboardingId());
             insert.setString(2, result.requestId());
             insert.setString(3, result.externalId());
-            insert.setString(4, result.status().name());
-            insert.setString(5, cipher.encrypt(json(result)));
-            insert.setString(6, json(request.withoutSecrets()));
-            insert.setTimestamp(7, now);
+            insert.setString(4, result.client());
+            insert.setString(5, result.status().name());
+            insert.setString(6, cipher.encrypt(json(result)));
+            insert.setString(7, json(request.withoutSecrets()));
             insert.setTimestamp(8, now);
+            insert.setTimestamp(9, now);
             insert.executeUpdate();
         }
     }

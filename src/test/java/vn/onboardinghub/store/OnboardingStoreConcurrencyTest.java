@@ -45,12 +45,12 @@ class OnboardingStoreConcurrencyTest {
             for (int i = 0; i < THREADS; i++) {
                 String id = UUID.randomUUID().toString();
                 ids.add(id);
-                assertThat(store.claim(OnboardingResult.pending(id, null, "merchant-1"), request)).isEmpty();
+                assertThat(store.claim(OnboardingResult.pending(id, null, "merchant-1", "erp"), request)).isEmpty();
             }
-            List<OnboardingResult> finals = ids.stream().map(id -> OnboardingResult.of(id, null, "merchant-1",
+            List<OnboardingResult> finals = ids.stream().map(id -> OnboardingResult.of(id, null, "merchant-1", "erp",
                     List.of(ProviderResult.succeeded("ahamove", Map.of("token", "token-of-" + id), 1)))).toList();
             all(finals.stream().<Callable<Object>>map(r -> () -> {
-                store.save(r, request);
+                store.save(r, request, Map.of("ahamove", "account-1"));
                 return null;
             }).toList());
 
@@ -61,8 +61,12 @@ class OnboardingStoreConcurrencyTest {
                     "SELECT count(*), min(onboarding_id) FROM provider_success WHERE external_id = 'merchant-1'");
             rs.next();
             assertThat(rs.getInt(1)).as("the merchant's Ahamove success, remembered once").isEqualTo(1);
-            assertThat(store.succeeded("merchant-1").get("ahamove").credentials().get("token"))
+            assertThat(store.succeeded("erp", "merchant-1", Map.of("ahamove", "account-1")).get("ahamove").credentials().get("token"))
                     .isEqualTo("token-of-" + rs.getString(2));
+            assertThat(store.succeeded("erp", "merchant-1", Map.of("ahamove", "account-2")))
+                    .as("other account inputs: nothing to reuse").isEmpty();
+            assertThat(store.succeeded("sales", "merchant-1", Map.of("ahamove", "account-1")))
+                    .as("another client's merchant: nothing to reuse").isEmpty();
         });
     }
 
@@ -74,14 +78,16 @@ class OnboardingStoreConcurrencyTest {
             List<Callable<Optional<OnboardingResult>>> claims = new ArrayList<>();
             for (int i = 0; i < THREADS; i++) {
                 String id = UUID.randomUUID().toString();
-                claims.add(() -> store.claim(OnboardingResult.pending(id, "request-1", "merchant-2"), request));
+                claims.add(() -> store.claim(OnboardingResult.pending(id, "request-1", "merchant-2", "erp"), request));
             }
             List<Optional<OnboardingResult>> outcomes = all(claims);
 
             assertThat(outcomes.stream().filter(Optional::isEmpty)).as("claims won").hasSize(1);
-            String winner = store.findByRequestId("request-1").orElseThrow().onboardingId();
+            String winner = store.findByRequestId("erp", "request-1").orElseThrow().onboardingId();
             assertThat(outcomes.stream().filter(Optional::isPresent).map(o -> o.get().onboardingId()))
                     .as("the others are given the winner").hasSize(THREADS - 1).containsOnly(winner);
+            assertThat(store.claim(OnboardingResult.pending(UUID.randomUUID().toString(), "request-1", "merchant-2", "sales"), request))
+                    .as("another client's requestId is its own").isEmpty();
         });
     }
 

@@ -17,6 +17,7 @@ import vn.onboardinghub.providers.UnexpectedResponseException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -45,6 +46,13 @@ public class AhamoveAdapter extends ProviderAdapter {
     @Override
     protected List<String> requiredSettings() {
         return List.of("api-key");
+    }
+
+    /** Ahamove registers (or finds) the account by the phone; the email and parent account are part of it. */
+    @Override
+    public List<String> accountInputs(OnboardingRequest request) {
+        return Arrays.asList(request.merchant().phone(), request.merchant().email(),
+                request.ahamove() == null ? null : request.ahamove().parentId());
     }
 
     @Override

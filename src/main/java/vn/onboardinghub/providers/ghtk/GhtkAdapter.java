@@ -14,6 +14,7 @@ import vn.onboardinghub.providers.UnexpectedResponseException;
 
 import java.text.Normalizer;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -51,15 +52,25 @@ public class GhtkAdapter extends ProviderAdapter {
         return List.of("client-source");
     }
 
+    /** GHTK hands a shop's token to whoever knows the shop's email and password. */
+    @Override
+    public List<String> accountInputs(OnboardingRequest request) {
+        return Arrays.asList(email(request), request.ghtk() == null ? null : request.ghtk().password());
+    }
+
+    /** {@code ghtk.email}, or else the merchant's. */
+    private static String email(OnboardingRequest request) {
+        return request.ghtk() != null && request.ghtk().email() != null ? request.ghtk().email() : request.merchant().email();
+    }
+
     @Override
     protected void buildRequest(Exchange exchange, OnboardingRequest request, Message message) {
         message.setHeader("Token", settings().value("token"));
         if (settings().value("client-source") != null) {
             message.setHeader("X-Client-Source", settings().value("client-source"));
         }
-        String email = request.ghtk().email() != null ? request.ghtk().email() : request.merchant().email();
         Map<String, String> body = new LinkedHashMap<>();
-        body.put("email", email);
+        body.put("email", email(request));
         body.put("password", request.ghtk().password());
         json(message, body, mapper);
         exchange.setProperty(URL, settings().url(PATH));

@@ -16,6 +16,7 @@ import vn.onboardinghub.providers.ProviderSandbox;
 import vn.onboardinghub.providers.UnexpectedResponseException;
 
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -49,6 +50,14 @@ public class ItsAdapter extends ProviderAdapter {
     @Override
     protected List<String> requiredSettings() {
         return List.of("api-key");
+    }
+
+    /** The ITS shop the merchant authorized: by its id, or by the merchant's contact and external ids. */
+    @Override
+    public List<String> accountInputs(OnboardingRequest request) {
+        OnboardingRequest.Its its = request.its();
+        return Arrays.asList(its == null ? null : its.shopId(), request.merchant().email(), request.merchant().phone(),
+                its == null ? null : its.externalShopId(), its == null ? null : its.externalUserId());
     }
 
     @Override

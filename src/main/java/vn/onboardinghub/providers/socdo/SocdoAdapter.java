@@ -13,6 +13,7 @@ import vn.onboardinghub.providers.ProviderSandbox;
 import vn.onboardinghub.providers.UnexpectedResponseException;
 
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -40,6 +41,12 @@ public class SocdoAdapter extends ProviderAdapter {
     @Override
     protected List<String> requiredSettings() {
         return List.of("token-seller", "shop-id");
+    }
+
+    /** Socdo's account is the Zalo user's. */
+    @Override
+    public List<String> accountInputs(OnboardingRequest request) {
+        return Arrays.asList(request.socdo() == null ? null : request.socdo().zaloUserId());
     }
 
     @Override
