@@ -8,6 +8,7 @@ import vn.onboardinghub.model.OnboardingRequest;
 import vn.onboardinghub.model.OnboardingRequest.Merchant;
 
 import java.net.URI;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,6 +23,8 @@ public class RequestReader {
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,19}");
     private static final int MAX_TEXT = 500;
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cc}\\u2028\\u2029]");
+    private static final Pattern FORMAT = Pattern.compile("\\p{Cf}");
 
     private final ObjectMapper mapper;
     private final Set<String> knownProviders;
@@ -60,7 +63,16 @@ public class RequestReader {
             violations.add(new Violation("merchant", "is required"));
             throw new InvalidRequestException(violations);
         }
-        required(violations, "merchant.externalId", m.externalId());
+        String externalId = m.externalId() == null ? null : canonicalId(m.externalId());
+        if (required(violations, "merchant.externalId", externalId) && CONTROL.matcher(externalId).find()) {
+            violations.add(new Violation("merchant.externalId", "must not contain control characters (line breaks, tabs, escapes)"));
+        }
+        if (request.requestId() != null && CONTROL.matcher(request.requestId()).find()) {
+            violations.add(new Violation("requestId", "must not contain control characters (line breaks, tabs, escapes)"));
+        }
+        if (request.requestId() != null && request.requestId().length() > MAX_TEXT) {
+            violations.add(new Violation("requestId", "is longer than " + MAX_TEXT + " characters"));
+        }
         required(violations, "merchant.name", m.name());
         String phone = null;
         if (required(violations, "merchant.phone", m.phone())) {
@@ -112,9 +124,18 @@ public class RequestReader {
         if (!violations.isEmpty()) {
             throw new InvalidRequestException(violations);
         }
-        Merchant normalized = new Merchant(m.externalId().strip(), m.name().strip(), phone, m.email(), m.address(),
+        Merchant normalized = new Merchant(externalId, m.name().strip(), phone, m.email(), m.address(),
                 m.lat(), m.lng(), m.countryCode());
         return request.withMerchant(normalized).withProviders(providers);
+    }
+
+    /**
+     * The merchant id as the hub compares it: Unicode NFKC (a full-width {@code Ｍ} is {@code M}), without invisible
+     * format characters (zero-width spaces, joiners, BOM) and surrounding white space. Letter case is kept: ids are
+     * case-sensitive.
+     */
+    static String canonicalId(String id) {
+        return FORMAT.matcher(Normalizer.normalize(id, Normalizer.Form.NFKC)).replaceAll("").strip();
     }
 
     private List<String> providers(List<Violation> violations, List<String> requested) {

@@ -123,6 +123,24 @@ class ApiClientsTest {
     }
 
     @Test
+    void merchantIdsAreComparedAfterUnicodeNormalizationAndControlCharactersAreRefused() throws Exception {
+        stubAhamove("tok-wide");
+        JsonNode first = onboard("erp-old-key", request("M-WIDE", "0912000333", null));
+        provider.resetAll();
+        // full-width letters, a zero-width space, surrounding blanks: the same merchant
+        JsonNode same = onboard("erp-old-key", request(" \uFF2D-WIDE\u200B ", "0912000333", null));
+        assertThat(same.path("externalId").asText()).isEqualTo("M-WIDE");
+        assertThat(same.at("/results/ahamove/attempts").asInt()).isZero();
+        assertThat(same.at("/results/ahamove/credentials/token").asText())
+                .isEqualTo(first.at("/results/ahamove/credentials/token").asText());
+
+        HttpResponse<String> forged = hub.post("/api/v1/onboardings", request("M-1\\r\\nINFO forged", "0912000333", null), "erp-old-key");
+        assertThat(forged.statusCode()).isEqualTo(400);
+        assertThat(json(forged.body()).at("/error/violations/0/field").asText()).isEqualTo("merchant.externalId");
+        assertThat(provider.findAll(anyRequestedFor(anyUrl()))).isEmpty();
+    }
+
+    @Test
     void aRequestIdIsScopedToItsClient() throws Exception {
         stubAhamove("tok-1");
         String body = "{\"requestId\": \"order-42\", " + request("M-REQ", "0912000222", null).substring(1);
