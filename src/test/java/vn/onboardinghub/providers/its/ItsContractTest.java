@@ -168,6 +168,13 @@ class ItsContractTest extends ProviderContractTest {
         ((ObjectNode) expected.path("results")).set("its", json("""
                 {"status": "SUCCEEDED", "attempts": 2, "credentials": {"shopId": "123", "shopKey": "shop123:Xk9pQ2rT5vW8yZ1b"}}"""));
         assertThat(after).isEqualTo(expected);
+
+        // the same state again, to link the onboarding to another shop: refused, nothing called, nothing changed
+        provider.resetRequests();
+        HttpResponse<String> replayed = hub.get(browserUrl(redirectUrl + "?token=other&shop_id=999"), null);
+        assertRefused(replayed, "state");
+        assertThat(received()).isEmpty();
+        assertThat(storedOnboarding(onboardingId)).isEqualTo(expected);
     }
 
     @Test
