@@ -1,6 +1,9 @@
 package vn.onboardinghub;
 
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.PropertiesComponent;
 import vn.onboardinghub.channels.file.FileDropConfiguration;
 import vn.onboardinghub.channels.jms.JmsConfiguration;
 
@@ -29,7 +32,27 @@ public final class Application {
         main.setPropertyPlaceholderLocations(
                 "classpath:application.properties;optional=true,file:application.properties;optional=true");
         overridesFromEnvironment(System.getenv(), System.getProperties()).forEach(main::addOverrideProperty);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport configuring) {
+                listenOn(configuring);
+            }
+        });
         return main;
+    }
+
+    /**
+     * Where the REST and management listeners bind: {@code hub.listen-address}, or else 127.0.0.1 in sandbox mode (a
+     * demo key and simulators must not be reachable from the network) and every interface otherwise.
+     * {@code camel.server.host} / {@code camel.management.host}, when set, win for their own listener.
+     */
+    private static void listenOn(BaseMainSupport main) {
+        PropertiesComponent props = main.getCamelContext().getPropertiesComponent();
+        boolean sandbox = Boolean.parseBoolean(props.resolveProperty("hub.sandbox.enabled").map(String::strip).orElse("true"));
+        String address = props.resolveProperty("hub.listen-address").map(String::strip).filter(a -> !a.isEmpty())
+                .orElse(sandbox ? "127.0.0.1" : "0.0.0.0");
+        main.configure().httpServer().setHost(address);
+        main.configure().httpManagementServer().setHost(address);
     }
 
     /**

@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onboardinghub.api.Api;
 import vn.onboardinghub.api.ApiClients;
+import vn.onboardinghub.api.HttpServerLimits;
 import vn.onboardinghub.api.KeyGuessThrottle;
 import vn.onboardinghub.core.AccountKeys;
 import vn.onboardinghub.core.CallbackSigner;
@@ -133,8 +134,11 @@ public class HubConfiguration implements CamelConfiguration {
                 Integer.parseInt(prop(props, "hub.api.refused-keys-per-minute", "10"))), mapper));
         // the HTTP servers' Vert.x: a REST onboarding holds a worker thread until its result is stored, so the worker
         // pool (Vert.x's default is 20) is how many REST onboardings run at once
-        Vertx vertx = Vertx.vertx(new VertxOptions()
-                .setWorkerPoolSize(Integer.parseInt(prop(props, "hub.api.worker-threads", "128"))));
+        Vertx vertx = HttpServerLimits.apply(Vertx.vertx(new VertxOptions()
+                        .setWorkerPoolSize(Integer.parseInt(prop(props, "hub.api.worker-threads", "128")))),
+                Integer.parseInt(prop(props, "hub.http.idle-timeout-seconds", "180")),
+                Integer.parseInt(prop(props, "hub.http.max-connections", "2000")),
+                Integer.parseInt(prop(props, "hub.http.max-connections-per-address", "200")));
         registry.bind("vertx", vertx);
         // provider calls block a thread each; no queue, so a burst gets new threads (up to the maximum) instead of
         // waiting behind the core ones: 64 onboardings in flight make 256 concurrent calls
