@@ -154,32 +154,31 @@ public final class Application {
      * kept rewriting under an older key).
      */
     static int reencrypt(Map<String, String> overrides) throws Exception {
-        // a Camel context only for its property resolution (placeholders, locations, overrides), never started
-        try (DefaultCamelContext settings = new DefaultCamelContext()) {
-            PropertiesComponent props = settings.getPropertiesComponent();
-            props.setLocation(PROPERTY_LOCATIONS);
-            Properties overriding = new Properties();
-            overriding.putAll(overrides);
-            props.setOverrideProperties(overriding);
-            boolean sandboxMode = Boolean.parseBoolean(HubConfiguration.prop(props, "hub.sandbox.enabled", "true"));
-            Path dataDir = Path.of(HubConfiguration.prop(props, "hub.data-dir", "data")).toAbsolutePath();
-            ResultCipher cipher = new ResultCipher(HubConfiguration.cryptoKeys(props, dataDir, sandboxMode));
-            try (HikariDataSource dataSource = HubConfiguration.dataSource(props, dataDir)) {
-                Map<String, StoredResultsReencryption.Counts> counts =
-                        new StoredResultsReencryption(dataSource, cipher, REENCRYPT_BATCH).run();
-                boolean complete = true;
-                for (var table : counts.entrySet()) {
-                    StoredResultsReencryption.Counts c = table.getValue();
-                    System.out.printf("reencrypt %s: %d rewritten, %d already under the first key, %d unreadable,"
-                            + " %d changed meanwhile%n", table.getKey(), c.rewritten(), c.alreadyUnderFirstKey(),
-                            c.unreadable(), c.changedMeanwhile());
-                    complete &= c.complete();
-                }
-                System.out.println(complete ? "reencrypt: every stored result is under the first key of hub.crypto.key"
-                        : "reencrypt: some stored results are not under the first key: keep the older keys in"
-                        + " hub.crypto.key and run reencrypt again (unreadable rows need the key that wrote them)");
-                return complete ? 0 : 1;
+        // a Camel context only for its property resolution (placeholders, locations, overrides): never started, so
+        // there is nothing to stop (closing it would only log a shutdown)
+        PropertiesComponent props = new DefaultCamelContext().getPropertiesComponent();
+        props.setLocation(PROPERTY_LOCATIONS);
+        Properties overriding = new Properties();
+        overriding.putAll(overrides);
+        props.setOverrideProperties(overriding);
+        boolean sandboxMode = Boolean.parseBoolean(HubConfiguration.prop(props, "hub.sandbox.enabled", "true"));
+        Path dataDir = Path.of(HubConfiguration.prop(props, "hub.data-dir", "data")).toAbsolutePath();
+        ResultCipher cipher = new ResultCipher(HubConfiguration.cryptoKeys(props, dataDir, sandboxMode));
+        try (HikariDataSource dataSource = HubConfiguration.dataSource(props, dataDir)) {
+            Map<String, StoredResultsReencryption.Counts> counts =
+                    new StoredResultsReencryption(dataSource, cipher, REENCRYPT_BATCH).run();
+            boolean complete = true;
+            for (var table : counts.entrySet()) {
+                StoredResultsReencryption.Counts c = table.getValue();
+                System.out.printf("reencrypt %s: %d rewritten, %d already under the first key, %d unreadable,"
+                        + " %d changed meanwhile%n", table.getKey(), c.rewritten(), c.alreadyUnderFirstKey(),
+                        c.unreadable(), c.changedMeanwhile());
+                complete &= c.complete();
             }
+            System.out.println(complete ? "reencrypt: every stored result is under the first key of hub.crypto.key"
+                    : "reencrypt: some stored results are not under the first key: keep the older keys in"
+                    + " hub.crypto.key and run reencrypt again (unreadable rows need the key that wrote them)");
+            return complete ? 0 : 1;
         }
     }
 }
