@@ -72,7 +72,7 @@ public class ResultCipher {
             Integer earlier = positionById.putIfAbsent(keyId(keys.get(i)), i + 1);
             if (earlier != null) {
                 throw new IllegalArgumentException("hub.crypto.key: keys " + earlier + " and " + (i + 1)
-                        + " are the same key: list each key once");
+                        + " have the same key id (one key listed twice?): list each key once");
             }
         }
         try {

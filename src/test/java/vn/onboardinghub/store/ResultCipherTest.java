@@ -66,7 +66,7 @@ class ResultCipherTest {
         assertThatThrownBy(() -> new ResultCipher(List.of(newKey, new byte[16])))
                 .hasMessage("hub.crypto.key: key 2 of 2 must be 32 bytes (base64-encoded), not 16");
         assertThatThrownBy(() -> new ResultCipher(List.of(newKey, oldKey, newKey.clone())))
-                .hasMessage("hub.crypto.key: keys 1 and 3 are the same key: list each key once");
+                .hasMessage("hub.crypto.key: keys 1 and 3 have the same key id (one key listed twice?): list each key once");
     }
 
     /** Tink's output prefix: 0x01, then the key id, big-endian. */
