@@ -52,6 +52,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,7 +76,7 @@ public class HubConfiguration implements CamelConfiguration {
         ObjectMapper mapper = objectMapper();
         ProviderCatalog catalog = new ProviderCatalog(mapper);
         HikariDataSource dataSource = dataSource(props, dataDir);
-        OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(cryptoKey(props, dataDir, sandboxMode)));
+        OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(cryptoKeys(props, dataDir, sandboxMode)));
         store.migrate();
 
         byte[] callbackKey = callbackKey(props, dataDir);
@@ -129,7 +130,7 @@ public class HubConfiguration implements CamelConfiguration {
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(guards.breakers()).bindTo(metrics.registry());
         registry.bind("callbacks", callbacks);
         ApiClients clients = ApiClients.from(props.loadPropertiesAsMap().keySet().stream().map(String::valueOf)
-                .collect(Collectors.toSet()), key -> props.resolveProperty(key).orElse(null), System.getenv(), sandboxMode);
+                .collect(Collectors.toSet()), key -> props.resolveProperty(key).orElse(null), sandboxMode);
         registry.bind("api", new Api(clients, new KeyGuessThrottle(
                 Integer.parseInt(prop(props, "hub.api.refused-keys-per-minute", "10"))), mapper));
         // the HTTP servers' Vert.x: a REST onboarding holds a worker thread until its result is stored, so the worker
@@ -198,7 +199,7 @@ public class HubConfiguration implements CamelConfiguration {
         return new ProviderSettings(provider.name(), enabled, prop(props, prefix + "base-url", ""), values);
     }
 
-    private static HikariDataSource dataSource(PropertiesComponent props, Path dataDir) {
+    static HikariDataSource dataSource(PropertiesComponent props, Path dataDir) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("hub-db");
         // WRITE_DELAY=0: H2 otherwise keeps the last second of commits in memory, lost if the process is killed
@@ -218,18 +219,31 @@ public class HubConfiguration implements CamelConfiguration {
                 : keyFile(dataDir.resolve("keys").resolve("callback.key"), "callback signing key");
     }
 
-    /** {@code hub.crypto.key} (base64, 32 bytes), or a random key kept under the data dir. */
-    private static byte[] cryptoKey(PropertiesComponent props, Path dataDir, boolean sandboxMode) throws IOException {
-        String key = prop(props, "hub.crypto.key", "");
-        if (!key.isBlank()) {
-            return Base64.getDecoder().decode(key);
+    /**
+     * {@code hub.crypto.key}: comma-separated keys (base64, 32 bytes each), the first encrypting and all decrypting;
+     * or a random key kept under the data dir.
+     */
+    static List<byte[]> cryptoKeys(PropertiesComponent props, Path dataDir, boolean sandboxMode) throws IOException {
+        List<String> encoded = Arrays.stream(prop(props, "hub.crypto.key", "").split(","))
+                .map(String::strip).filter(k -> !k.isEmpty()).toList();
+        if (!encoded.isEmpty()) {
+            List<byte[]> keys = new ArrayList<>();
+            for (int i = 0; i < encoded.size(); i++) {
+                try {
+                    keys.add(Base64.getDecoder().decode(encoded.get(i)));
+                } catch (IllegalArgumentException e) {
+                    // not chained: its message quotes a character of the key
+                    throw new IllegalArgumentException("hub.crypto.key: key " + (i + 1) + " of " + encoded.size() + " is not base64");
+                }
+            }
+            return keys;
         }
         Path file = dataDir.resolve("keys").resolve("results.key");
         if (!sandboxMode && !Files.exists(file)) {
             LOG.warn("hub.crypto.key is not set: stored credentials are encrypted with a generated key kept in {};"
                     + " set hub.crypto.key (HUB_CRYPTO_KEY) to keep the key apart from the data", file);
         }
-        return keyFile(file, "key for stored results");
+        return List.of(keyFile(file, "key for stored results"));
     }
 
     /** Reads a random 32-byte key, creating it (owner-only) on first use. */
@@ -246,7 +260,7 @@ public class HubConfiguration implements CamelConfiguration {
         return key;
     }
 
-    private static String prop(PropertiesComponent props, String key, String defaultValue) {
+    static String prop(PropertiesComponent props, String key, String defaultValue) {
         return props.resolveProperty(key).map(String::strip).filter(v -> !v.isEmpty()).orElse(defaultValue);
     }
 }

@@ -3,10 +3,7 @@ package vn.onboardinghub.api;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -19,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -37,7 +33,6 @@ public final class ApiClients {
     private static final String PREFIX = "hub.api.clients.";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Pattern HASHED = Pattern.compile("sha256:([0-9a-fA-F]{64})");
-    private static final Pattern ENV_NAME = Pattern.compile("HUB_API_CLIENTS_([A-Z0-9_]+?)_(KEYS|READ_ALL|RATE_LIMIT)(_FILE)?");
 
     /** A caller: its name, whether it reads every onboarding, and its request rate limit (null: none). */
     public record Client(String name, boolean readAll, RateLimiter rateLimit) {
@@ -69,13 +64,10 @@ public final class ApiClients {
     }
 
     /**
-     * Reads the clients from the settings ({@code setting}: a key → its value or null) and from environment variables
-     * {@code HUB_API_CLIENTS_<NAME>_KEYS} / {@code _READ_ALL} / {@code _RATE_LIMIT} (name lower-cased, {@code _} read
-     * as {@code -}; {@code …_KEYS_FILE} names a file holding the keys), which is how a client not in
-     * {@code application.properties} is set from the environment.
+     * Reads the clients from the settings: {@code settingNames}, every key there is, and {@code setting}, a key's value
+     * or null. (Clients set by environment variables arrive as settings too, see {@code Application}.)
      */
-    public static ApiClients from(Set<String> settingNames, Function<String, String> setting, Map<String, String> env,
-                                  boolean sandboxMode) {
+    public static ApiClients from(Set<String> settingNames, Function<String, String> setting, boolean sandboxMode) {
         Map<String, Map<String, String>> named = new LinkedHashMap<>();
         for (String key : settingNames) {
             if (key.startsWith(PREFIX)) {
@@ -87,15 +79,6 @@ public final class ApiClients {
                         named.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>()).put(rest.substring(dot + 1), value);
                     }
                 }
-            }
-        }
-        for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
-            Matcher m = ENV_NAME.matcher(e.getKey());
-            if (m.matches()) {
-                String name = m.group(1).toLowerCase(Locale.ROOT).replace('_', '-');
-                String option = m.group(2).toLowerCase(Locale.ROOT).replace('_', '-');
-                String value = m.group(3) == null ? e.getValue() : secretFile(e.getKey(), e.getValue());
-                named.computeIfAbsent(name, n -> new LinkedHashMap<>()).putIfAbsent(option, value);
             }
         }
         List<Key> keys = new ArrayList<>();
@@ -126,15 +109,6 @@ public final class ApiClients {
         Client unnamedClient = new Client(DEFAULT, true, null);
         unnamed.forEach(k -> keys.add(new Key(keyHash(k, "hub.api.keys", seen), unnamedClient)));
         return new ApiClients(List.copyOf(keys));
-    }
-
-    /** {@code <VARIABLE>_FILE}: the value is the file's content (a trailing newline ignored). */
-    private static String secretFile(String variable, String file) {
-        try {
-            return Files.readString(Path.of(file)).stripTrailing();
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("cannot read " + variable + " (" + file + "): " + e.getClass().getSimpleName());
-        }
     }
 
     private static byte[] keyHash(String key, String owner, Set<String> seen) {
