@@ -23,4 +23,20 @@ class ApplicationTest {
                 .containsEntry("hub.providers.ghtk.client-source", "from-d")
                 .doesNotContainKey("hub.data-dir");
     }
+
+    @Test
+    void namedApiClientsComeFromTheirEnvironmentVariablesAndFiles() throws Exception {
+        java.nio.file.Path keys = java.nio.file.Files.createTempFile("sales-keys", ".txt");
+        java.nio.file.Files.writeString(keys, "key-1,key-2\n");
+        Map<String, String> overrides = Application.overridesFromEnvironment(Map.of(
+                "HUB_API_CLIENTS_ERP_KEYS", "erp-key",
+                "HUB_API_CLIENTS_ERP_RATE_LIMIT", "50",
+                "HUB_API_CLIENTS_SALES_APP_KEYS_FILE", keys.toString(),
+                "HUB_API_CLIENTS_OPS_READ_ALL", "true"), new Properties());
+
+        assertThat(overrides).containsEntry("hub.api.clients.erp.keys", "erp-key")
+                .containsEntry("hub.api.clients.erp.rate-limit", "50")
+                .containsEntry("hub.api.clients.sales-app.keys", "key-1,key-2")
+                .containsEntry("hub.api.clients.ops.read-all", "true");
+    }
 }
