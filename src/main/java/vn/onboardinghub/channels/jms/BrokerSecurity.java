@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * and the one shared by bus clients (role {@value #BUS_ROLE}); no anonymous or guest access. What each role may do
  * on an address comes from the broker's {@code security-settings} ({@link EmbeddedBroker}); on top of them, a bus
  * client only ever uses a queue of its own outside the hub's queues: it may create a temporary queue on a new
- * address, and consume, browse or delete it from the connection that created it. Artemis itself lets any login
+ * address, and consume, browse or delete it (and then its address) from the connection that created it. Artemis itself lets any login
  * with the permission consume a temporary queue, and all bus clients share one login.
  */
 final class BrokerSecurity implements ActiveMQSecurityManager4 {
@@ -103,6 +103,10 @@ final class BrokerSecurity implements ActiveMQSecurityManager4 {
             Set<SimpleString> queues = queuesOn(broker, name);
             if (checkType == CheckType.CREATE_ADDRESS || checkType == CheckType.CREATE_NON_DURABLE_QUEUE) {
                 return queues.isEmpty();
+            }
+            // deleting its temporary queue removes the address afterwards, when no queue is left on it
+            if (checkType == CheckType.DELETE_ADDRESS && queues.isEmpty()) {
+                return true;
             }
             return !queues.isEmpty() && queues.stream().allMatch(queue -> createdBy(broker, queue, connection));
         } catch (Exception e) {

@@ -31,6 +31,7 @@ import static org.apache.activemq.artemis.core.security.CheckType.BROWSE;
 import static org.apache.activemq.artemis.core.security.CheckType.CONSUME;
 import static org.apache.activemq.artemis.core.security.CheckType.CREATE_ADDRESS;
 import static org.apache.activemq.artemis.core.security.CheckType.CREATE_NON_DURABLE_QUEUE;
+import static org.apache.activemq.artemis.core.security.CheckType.DELETE_ADDRESS;
 import static org.apache.activemq.artemis.core.security.CheckType.DELETE_NON_DURABLE_QUEUE;
 import static org.apache.activemq.artemis.core.security.CheckType.MANAGE;
 import static org.apache.activemq.artemis.core.security.CheckType.SEND;
@@ -177,9 +178,9 @@ public class EmbeddedBroker extends ServiceSupport {
         Role hub = role(HUB_ROLE, SEND);
         // the rest of the addresses: bus clients' own temporary reply queues (BrokerSecurity keeps them private)
         config.putSecurityRoles("#", Set.of(hub, role(BUS_ROLE, CREATE_ADDRESS, CREATE_NON_DURABLE_QUEUE,
-                DELETE_NON_DURABLE_QUEUE, CONSUME, BROWSE)));
+                DELETE_NON_DURABLE_QUEUE, DELETE_ADDRESS, CONSUME, BROWSE)));
         config.putSecurityRoles(queues.requests(), Set.of(role(HUB_ROLE, CONSUME, BROWSE), role(BUS_ROLE, SEND)));
-        config.putSecurityRoles(queues.results(), Set.of(hub, role(BUS_ROLE, CONSUME, BROWSE)));
+        config.putSecurityRoles(queues.results(), Set.of(role(HUB_ROLE, SEND, BROWSE), role(BUS_ROLE, CONSUME, BROWSE)));
         config.putSecurityRoles(queues.deadLetters(), Set.of(role(HUB_ROLE, SEND, CONSUME, BROWSE)));
         // management and notifications: the hub's login only
         config.putSecurityRoles("activemq.#", Set.of(role(HUB_ROLE, MANAGE, SEND, CONSUME, BROWSE,
