@@ -3,10 +3,12 @@ package vn.onboardinghub.channels.jms;
 import jakarta.jms.Destination;
 import jakarta.jms.JMSException;
 import jakarta.jms.Queue;
+import jakarta.jms.Topic;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.api.core.client.ClientSession;
 import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.activemq.artemis.jms.client.ActiveMQDestination;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -48,10 +50,15 @@ public class ReplyDestinations extends ServiceSupport {
     }
 
     private String refusal(Destination replyTo) throws Exception {
-        if (!(replyTo instanceof Queue queue)) {
+        String name;
+        if (replyTo instanceof ActiveMQDestination destination && !(replyTo instanceof Topic)) {
+            // a STOMP or AMQP reply-to arrives as a plain address, neither queue nor topic
+            name = destination.getAddress();
+        } else if (replyTo instanceof Queue queue) {
+            name = queue.getQueueName();
+        } else {
             return "reply-to " + printable(replyTo.toString()) + " is not a queue";
         }
-        String name = queue.getQueueName();
         ClientSession.QueueQuery found = query(SimpleString.of(name));
         if (!found.isExists()) {
             return "reply-to queue " + printable(name) + " does not exist";
