@@ -1,6 +1,9 @@
 package vn.onboardinghub.channels.jms;
 
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.core.journal.Journal;
+import org.apache.activemq.artemis.core.journal.impl.JournalImpl;
+import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
@@ -17,36 +20,77 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static org.apache.activemq.artemis.core.security.CheckType.BROWSE;
+import static org.apache.activemq.artemis.core.security.CheckType.CONSUME;
+import static org.apache.activemq.artemis.core.security.CheckType.CREATE_ADDRESS;
+import static org.apache.activemq.artemis.core.security.CheckType.CREATE_NON_DURABLE_QUEUE;
+import static org.apache.activemq.artemis.core.security.CheckType.DELETE_ADDRESS;
+import static org.apache.activemq.artemis.core.security.CheckType.DELETE_NON_DURABLE_QUEUE;
+import static org.apache.activemq.artemis.core.security.CheckType.MANAGE;
+import static org.apache.activemq.artemis.core.security.CheckType.SEND;
+import static vn.onboardinghub.channels.jms.BrokerSecurity.BUS_ROLE;
+import static vn.onboardinghub.channels.jms.BrokerSecurity.HUB_ROLE;
+import static vn.onboardinghub.channels.jms.BrokerSecurity.role;
 
 /**
  * The in-process ActiveMQ Artemis broker of {@code hub.broker.embedded=true}: a persistent journal under
  * {@code <data-dir>/broker} and one acceptor on {@code hub.broker.url} speaking CORE (Java), AMQP and STOMP
- * (Python, Node), so a request survives a restart and any platform can put one on the bus.
- * Started and stopped with the CamelContext.
+ * (Python, Node), so a request survives a restart and any platform can put one on the bus. Every client logs in
+ * ({@link BrokerSecurity}); a consumed request leaves no trace in the journal files after a bounded time
+ * ({@link #scrubJournal()}). Started and stopped with the CamelContext.
  */
 public class EmbeddedBroker extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
     private static final String ACCEPTOR = "hub";
+    /** Small journal files: a file is deleted as soon as nothing in it is alive, so it must not hold much else. */
+    private static final int JOURNAL_FILE_SIZE = 1024 * 1024;
 
     private final String url;
     private final Path directory;
-    private final List<String> queues;
+    private final BrokerLogins logins;
+    private final BusQueues queues;
+    private final int scrubSeconds;
     private EmbeddedActiveMQ server;
+    private ScheduledExecutorService scrubber;
+    private long scrubbedUpTo = -1;
 
-    /** @param queues created at start-up as point-to-point queues, so clients of every protocol find them */
-    public EmbeddedBroker(String url, Path directory, List<String> queues) {
+    /** The queues the hub owns on the bus, created at start-up as point-to-point queues for every protocol. */
+    record BusQueues(String requests, String results, String deadLetters) {
+        Set<String> all() {
+            return Set.of(requests, results, deadLetters);
+        }
+    }
+
+    /** @param scrubSeconds how often the journal is rewritten without its dead records (see {@link #scrubJournal()}) */
+    public EmbeddedBroker(String url, Path directory, BrokerLogins logins, BusQueues queues, int scrubSeconds) {
         this.url = url;
         this.directory = directory;
+        this.logins = logins;
         this.queues = queues;
+        this.scrubSeconds = scrubSeconds;
     }
 
     @Override
     protected void doStart() throws Exception {
         requirePortFree();
-        server = new EmbeddedActiveMQ().setConfiguration(configuration());
-        server.start();
-        LOG.info("embedded broker listening on {} (CORE, AMQP, STOMP), journal in {}", url, directory);
+        EmbeddedActiveMQ embedded = new EmbeddedActiveMQ().setConfiguration(configuration());
+        embedded.setSecurityManager(new BrokerSecurity(logins, queues.all(), embedded::getActiveMQServer));
+        embedded.start();
+        server = embedded;
+        scrubber = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "broker-journal-scrub");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scrubber.scheduleWithFixedDelay(this::scrubJournalLogged, scrubSeconds, scrubSeconds, TimeUnit.SECONDS);
+        LOG.info("embedded broker listening on {} (CORE, AMQP, STOMP, login required), journal in {}", url, directory);
     }
 
     /**
@@ -66,9 +110,42 @@ public class EmbeddedBroker extends ServiceSupport {
 
     @Override
     protected void doStop() throws Exception {
+        if (scrubber != null) {
+            scrubber.shutdownNow();
+            scrubber = null;
+        }
         if (server != null) {
             server.stop();
             server = null;
+        }
+    }
+
+    /**
+     * Rids the journal files of consumed messages (a GHTK password travels in a request). The journal only appends:
+     * a consumed message's record stays in its file until the whole file is dead, and Artemis then reuses the file
+     * without erasing it. So, when anything was written since the last run: close the current file, compact (live
+     * records are copied to a new file, the old files are released) and, with no pool of free files, the released
+     * files are deleted rather than kept for reuse. Messages still waiting on a queue stay, as they must.
+     */
+    void scrubJournal() throws Exception {
+        Journal journal = server.getActiveMQServer().getStorageManager().getMessageJournal();
+        if (!(journal instanceof JournalImpl files) || !journal.isStarted()) {
+            return;
+        }
+        long written = files.getCurrentFile().getFile().position();
+        if (written == scrubbedUpTo && files.getDataFilesCount() == 0) {
+            return;
+        }
+        files.forceMoveNextFile();
+        files.scheduleCompactAndBlock(60);
+        scrubbedUpTo = files.getCurrentFile().getFile().position();
+    }
+
+    private void scrubJournalLogged() {
+        try {
+            scrubJournal();
+        } catch (Exception e) {
+            LOG.warn("could not compact the broker journal: {}", e.toString());
         }
     }
 
@@ -84,12 +161,32 @@ public class EmbeddedBroker extends ServiceSupport {
         config.setPagingDirectory(directory.resolve("paging").toString());
         config.setLargeMessagesDirectory(directory.resolve("large-messages").toString());
         config.setNodeManagerLockDirectory(directory.toString());
-        // no users on the embedded broker: the acceptor is on loopback by default; production uses hub.broker.embedded=false
-        config.setSecurityEnabled(false);
+        // freed journal files are deleted, not pooled for reuse with their old content; none kept aside either
+        config.setJournalFileSize(JOURNAL_FILE_SIZE);
+        config.setJournalMinFiles(2);
+        config.setJournalPoolFiles(1);
+        config.setJournalMaxAtticFiles(0);
         // a message delivered before the hub was killed arrives again marked JMSRedelivered, so the hub finishes its
         // PENDING onboarding at once (the count is otherwise kept in memory only and lost with the process)
         config.setPersistDeliveryCountBeforeDelivery(true);
         config.addAcceptorConfiguration(ACCEPTOR, url + (url.contains("?") ? "&" : "?") + "protocols=CORE,AMQP,STOMP");
+
+        config.setSecurityEnabled(true);
+        // every check asks BrokerSecurity: a cached "yes" for the shared bus login would reach other connections'
+        // temporary queues
+        config.setAuthorizationCacheSize(0);
+        Role hub = role(HUB_ROLE, SEND);
+        // the rest of the addresses: bus clients' own temporary reply queues (BrokerSecurity keeps them private)
+        config.putSecurityRoles("#", Set.of(hub, role(BUS_ROLE, CREATE_ADDRESS, CREATE_NON_DURABLE_QUEUE,
+                DELETE_NON_DURABLE_QUEUE, DELETE_ADDRESS, CONSUME, BROWSE)));
+        config.putSecurityRoles(queues.requests(), Set.of(role(HUB_ROLE, CONSUME, BROWSE), role(BUS_ROLE, SEND)));
+        config.putSecurityRoles(queues.results(), Set.of(role(HUB_ROLE, SEND, BROWSE), role(BUS_ROLE, CONSUME, BROWSE)));
+        config.putSecurityRoles(queues.deadLetters(), Set.of(role(HUB_ROLE, SEND, CONSUME, BROWSE)));
+        // management and notifications: the hub's login only
+        config.putSecurityRoles("activemq.#", Set.of(role(HUB_ROLE, MANAGE, SEND, CONSUME, BROWSE,
+                CREATE_ADDRESS, CREATE_NON_DURABLE_QUEUE, DELETE_NON_DURABLE_QUEUE)));
+
+        SimpleString deadLetters = SimpleString.of(queues.deadLetters());
         config.addAddressSetting("#", new AddressSettings()
                 // a plain name is a queue for every protocol (STOMP and AMQP would otherwise default to topics)
                 .setDefaultAddressRoutingType(RoutingType.ANYCAST)
@@ -97,17 +194,23 @@ public class EmbeddedBroker extends ServiceSupport {
                 .setAutoCreateAddresses(true)
                 .setAutoCreateQueues(true)
                 // a message whose processing keeps failing (not bad input: that gets a result) is retried
-                // with backoff, then parked on DLQ instead of looping
+                // with backoff, then parked on the dead-letter queue instead of looping; expired ones too
                 .setRedeliveryDelay(1000)
                 .setRedeliveryMultiplier(2)
                 .setMaxRedeliveryDelay(60_000)
                 .setMaxDeliveryAttempts(10)
-                .setDeadLetterAddress(SimpleString.of("DLQ"))
-                .setAutoCreateDeadLetterResources(true)
-                .setExpiryAddress(SimpleString.of("ExpiryQueue"))
-                .setAutoCreateExpiryResources(true));
-        for (String queue : queues) {
-            config.addQueueConfiguration(QueueConfiguration.of(queue).setAddress(queue).setRoutingType(RoutingType.ANYCAST));
+                .setDeadLetterAddress(deadLetters)
+                .setExpiryAddress(deadLetters));
+        // what reaches the dead-letter queue stays there until someone takes it
+        config.addAddressSetting(queues.deadLetters(), new AddressSettings()
+                .setDefaultAddressRoutingType(RoutingType.ANYCAST)
+                .setDefaultQueueRoutingType(RoutingType.ANYCAST)
+                .setMaxDeliveryAttempts(-1));
+        Set<String> created = new HashSet<>();
+        for (String queue : List.of(queues.requests(), queues.results(), queues.deadLetters())) {
+            if (created.add(queue)) {
+                config.addQueueConfiguration(QueueConfiguration.of(queue).setAddress(queue).setRoutingType(RoutingType.ANYCAST));
+            }
         }
         return config;
     }

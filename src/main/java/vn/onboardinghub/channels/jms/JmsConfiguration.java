@@ -8,7 +8,6 @@ import org.apache.camel.spi.PropertiesComponent;
 import vn.onboardinghub.ops.ReadinessCheck;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The JMS bus channel's plumbing (CONTRACT §6); its flow is {@code routes/intake-jms.camel.yaml}.
@@ -22,20 +21,29 @@ public class JmsConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent props = context.getPropertiesComponent();
         String url = prop(props, "hub.broker.url", "tcp://127.0.0.1:61616");
-        if (Boolean.parseBoolean(prop(props, "hub.broker.embedded", "true"))) {
-            Path dataDir = Path.of(prop(props, "hub.data-dir", "data")).toAbsolutePath();
-            EmbeddedBroker broker = new EmbeddedBroker(url, dataDir.resolve("broker"), List.of(
+        boolean embedded = Boolean.parseBoolean(prop(props, "hub.broker.embedded", "true"));
+        Path dataDir = Path.of(prop(props, "hub.data-dir", "data")).toAbsolutePath();
+        BrokerLogins logins = BrokerLogins.resolve(key -> props.resolveProperty(key).map(String::strip)
+                .filter(v -> !v.isEmpty()).orElse(null), url, embedded, dataDir);
+        if (embedded) {
+            EmbeddedBroker broker = new EmbeddedBroker(url, dataDir.resolve("broker"), logins, new EmbeddedBroker.BusQueues(
                     prop(props, "hub.jms.request-queue", "onboarding.requests"),
-                    prop(props, "hub.jms.result-queue", "onboarding.results")));
+                    prop(props, "hub.jms.result-queue", "onboarding.results"),
+                    prop(props, "hub.jms.dead-letter-queue", "onboarding.dead-letters")),
+                    Integer.parseInt(prop(props, "hub.broker.journal-scrub-seconds", "5")));
             context.getRegistry().bind("embeddedBroker", broker);
             // started with the context, before the routes consume; stopped after them
             context.addService(broker, true, true);
         }
 
-        ActiveMQConnectionFactory connectionFactory = new ActiveMQConnectionFactory(url);
+        // Artemis client URL parameters (sslEnabled=true;trustStorePath=…) pass through as they are
+        ActiveMQConnectionFactory connectionFactory = new ActiveMQConnectionFactory(url, logins.hubUsername(), logins.hubPassword());
         // requests are JSON: never deserialize Java objects (ObjectMessage) that anyone put on the bus
         connectionFactory.setDeserializationAllowList("java.lang.String");
         context.getRegistry().bind("jmsConnectionFactory", connectionFactory);
+        ReplyDestinations replyDestinations = new ReplyDestinations(connectionFactory, logins);
+        context.getRegistry().bind("jmsReplyDestinations", replyDestinations);
+        context.addService(replyDestinations, true, true);
         context.getRegistry().bind("brokerReadiness", new ReadinessCheck("broker", () -> {
             try (var connection = connectionFactory.createConnection()) {
                 connection.start();

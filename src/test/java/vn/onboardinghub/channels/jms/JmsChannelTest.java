@@ -40,7 +40,7 @@ class JmsChannelTest {
     static void start() throws Exception {
         brokerUrl = BrokerUrls.free();
         hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.broker.url", brokerUrl));
-        connectionFactory = new ActiveMQConnectionFactory(brokerUrl);
+        connectionFactory = new ActiveMQConnectionFactory(brokerUrl, BrokerUrls.BUS_USER, BrokerUrls.busPassword(hub.dataDir()));
         jms = connectionFactory.createContext();
         requests = jms.createQueue("onboarding.requests");
         results = jms.createQueue("onboarding.results");
@@ -111,13 +111,15 @@ class JmsChannelTest {
         assertThat(result.at("/error/violations/0/field").asText()).isEqualTo("$");
 
         // consumed for good: not back on the queue, no second result, nothing dead-lettered
-        try (QueueBrowser pending = jms.createBrowser(requests)) {
-            assertThat(Collections.list(pending.getEnumeration())).isEmpty();
-        }
         try (JMSConsumer again = jms.createConsumer(results, "JMSCorrelationID = 'broken-1'")) {
             assertThat(again.receive(1_000)).isNull();
         }
-        try (QueueBrowser dead = jms.createBrowser(jms.createQueue("DLQ.onboarding.requests"))) {
+        try (ActiveMQConnectionFactory asHub = new ActiveMQConnectionFactory(brokerUrl, BrokerUrls.HUB_USER,
+                BrokerUrls.hubPassword(hub.dataDir()));
+             JMSContext hubJms = asHub.createContext();
+             QueueBrowser pending = hubJms.createBrowser(hubJms.createQueue("onboarding.requests"));
+             QueueBrowser dead = hubJms.createBrowser(hubJms.createQueue("onboarding.dead-letters"))) {
+            assertThat(Collections.list(pending.getEnumeration())).isEmpty();
             assertThat(Collections.list(dead.getEnumeration())).isEmpty();
         }
     }
@@ -136,7 +138,7 @@ class JmsChannelTest {
 
     @Test
     void stompClientSendsARequestAndReceivesItsResult() throws Exception {
-        try (StompClient stomp = new StompClient(brokerUrl, Duration.ofMillis(WAIT_MS))) {
+        try (StompClient stomp = new StompClient(brokerUrl, Duration.ofMillis(WAIT_MS), "bus", BrokerUrls.busPassword(hub.dataDir()))) {
             stomp.send("SUBSCRIBE", Map.of("id", "results", "destination", "onboarding.results", "ack", "auto",
                     "selector", "JMSCorrelationID = 'stomp-1'"), "");
             // persistent: STOMP messages are not durable unless asked

@@ -55,7 +55,7 @@ class JmsCrashTest {
         Process first = hub.start("jms-first.log");
         Map<String, Integer> resultsByCorrelationId = new HashMap<>();
 
-        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(hub.brokerUrl + "?reconnectAttempts=0");
+        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(hub.brokerUrl + "?reconnectAttempts=0", BrokerUrls.BUS_USER, BrokerUrls.busPassword(dataDir));
              JMSContext jms = factory.createContext()) {
             Queue requests = jms.createQueue("onboarding.requests");
             JMSProducer producer = jms.createProducer();
@@ -74,7 +74,7 @@ class JmsCrashTest {
         assertThat(provider.findAll(getRequestedFor(urlPathEqualTo(AHAMOVE)))).as("killed in the middle").hasSizeLessThan(REQUESTS);
 
         hub.start("jms-second.log");
-        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(hub.brokerUrl);
+        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(hub.brokerUrl, BrokerUrls.BUS_USER, BrokerUrls.busPassword(dataDir));
              JMSContext jms = factory.createContext();
              JMSConsumer results = jms.createConsumer(jms.createQueue("onboarding.results"))) {
             await().atMost(Duration.ofSeconds(90)).until(() -> {

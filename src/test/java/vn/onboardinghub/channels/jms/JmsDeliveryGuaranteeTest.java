@@ -26,7 +26,7 @@ class JmsDeliveryGuaranteeTest {
     void failureAfterPublishingRollsBackTheResultAndTheRequestIsRedelivered() throws Exception {
         String brokerUrl = BrokerUrls.free();
         try (TestHub hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.broker.url", brokerUrl));
-             ActiveMQConnectionFactory connectionFactory = new ActiveMQConnectionFactory(brokerUrl);
+             ActiveMQConnectionFactory connectionFactory = new ActiveMQConnectionFactory(brokerUrl, BrokerUrls.BUS_USER, BrokerUrls.busPassword(hub.dataDir()));
              JMSContext jms = connectionFactory.createContext()) {
             AtomicInteger attempts = new AtomicInteger();
             AdviceWith.adviceWith(hub.context(), "intake-jms", route -> route.weaveById("jms-publish-result").after()
@@ -56,7 +56,7 @@ class JmsDeliveryGuaranteeTest {
         Path dataDir = Files.createTempDirectory("hub-jms-restart");
         Map<String, String> props = Map.of("hub.sandbox.enabled", "true", "hub.broker.url", brokerUrl);
         try (TestHub hub = TestHub.start(dataDir, props);
-             ActiveMQConnectionFactory connectionFactory = new ActiveMQConnectionFactory(brokerUrl);
+             ActiveMQConnectionFactory connectionFactory = new ActiveMQConnectionFactory(brokerUrl, BrokerUrls.BUS_USER, BrokerUrls.busPassword(hub.dataDir()));
              JMSContext jms = connectionFactory.createContext()) {
             hub.context().getRouteController().stopRoute("intake-jms");
             jms.createProducer().setJMSCorrelationID("restart-1").send(jms.createQueue("onboarding.requests"),
@@ -64,7 +64,7 @@ class JmsDeliveryGuaranteeTest {
         }
 
         try (TestHub hub = TestHub.start(dataDir, props);
-             ActiveMQConnectionFactory connectionFactory = new ActiveMQConnectionFactory(brokerUrl);
+             ActiveMQConnectionFactory connectionFactory = new ActiveMQConnectionFactory(brokerUrl, BrokerUrls.BUS_USER, BrokerUrls.busPassword(hub.dataDir()));
              JMSContext jms = connectionFactory.createContext();
              JMSConsumer results = jms.createConsumer(jms.createQueue("onboarding.results"), "JMSCorrelationID = 'restart-1'")) {
             Message result = results.receive(WAIT_MS);

@@ -5,8 +5,12 @@ import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
 import jakarta.jms.Message;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
+import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
+import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
 import org.junit.jupiter.api.Test;
 import vn.onboardinghub.TestHub;
 
@@ -14,6 +18,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,19 +35,30 @@ class JmsExternalBrokerTest {
         }
     }
 
+    /** A separately started Artemis that requires a login (its own JAAS security manager, user ext-hub). */
     @Test
-    void externalBrokerCarriesRequestsAndResults() throws Exception {
+    void hubLogsInToALoginRequiredExternalBroker() throws Exception {
         String brokerUrl = BrokerUrls.free();
         ConfigurationImpl config = new ConfigurationImpl();
-        config.setName("external").setPersistenceEnabled(false).setSecurityEnabled(false)
+        config.setName("external").setPersistenceEnabled(false).setSecurityEnabled(true)
                 .addAcceptorConfiguration("tcp", brokerUrl);
+        config.putSecurityRoles("#", Set.of(new Role("amq", true, true, true, true, true, true, true, true, true, true)));
         config.setBrokerInstance(Files.createTempDirectory("external-broker").toFile());
-        EmbeddedActiveMQ external = new EmbeddedActiveMQ().setConfiguration(config);
+        SecurityConfiguration users = new SecurityConfiguration();
+        users.addUser("ext-hub", "ext-secret");
+        users.addRole("ext-hub", "amq");
+        EmbeddedActiveMQ external = new EmbeddedActiveMQ().setConfiguration(config)
+                .setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
         external.start();
-        try (TestHub hub = TestHub.start(Map.of("hub.sandbox.enabled", "true",
-                     "hub.broker.embedded", "false", "hub.broker.url", brokerUrl));
-             ActiveMQConnectionFactory connectionFactory = new ActiveMQConnectionFactory(brokerUrl);
+        try (ActiveMQConnectionFactory anonymous = new ActiveMQConnectionFactory(brokerUrl)) {
+            assertThatThrownBy(() -> anonymous.createContext().close()).as("the broker does require a login")
+                    .hasMessageContaining("AMQ229031");
+        }
+        try (TestHub hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.broker.embedded", "false",
+                     "hub.broker.url", brokerUrl, "hub.broker.username", "ext-hub", "hub.broker.password", "ext-secret"));
+             ActiveMQConnectionFactory connectionFactory = new ActiveMQConnectionFactory(brokerUrl, "ext-hub", "ext-secret");
              JMSContext jms = connectionFactory.createContext()) {
+            assertThat(hub.get(hub.managementUrl("/observe/health/ready")).statusCode()).isEqualTo(200);
             jms.createProducer().setJMSCorrelationID("external-1").send(jms.createQueue("onboarding.requests"),
                     JmsChannelTest.request("external-request-1"));
 
@@ -55,5 +71,16 @@ class JmsExternalBrokerTest {
         } finally {
             external.stop();
         }
+    }
+
+    @Test
+    void aBrokerUrlReachableFromOtherMachinesNeedsTheHubsLogin() {
+        // TEST-NET-1 (RFC 5737): never a local address; the hub refuses before it connects
+        assertThatThrownBy(() -> TestHub.start(Map.of("hub.broker.embedded", "false", "hub.broker.url", "tcp://192.0.2.10:61616")).close())
+                .hasStackTraceContaining("hub.broker.url=tcp://192.0.2.10:61616 is reachable from other machines:"
+                        + " set hub.broker.username and hub.broker.password");
+        assertThatThrownBy(() -> TestHub.start(Map.of("hub.broker.url", "tcp://0.0.0.0:" + BrokerUrls.free().replaceAll(".*:", ""))).close())
+                .hasStackTraceContaining("is reachable from other machines: set hub.broker.username and hub.broker.password"
+                        + " and hub.broker.client-password");
     }
 }

@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Just enough STOMP 1.2 over a socket to be the Python or Node system of the contract: CONNECT, SEND, SUBSCRIBE. */
+/** Just enough STOMP 1.2 over a socket to be the Python or Node system of the contract: CONNECT (with login), SEND, SUBSCRIBE. */
 final class StompClient implements AutoCloseable {
     record Frame(String command, Map<String, String> headers, String body) {
     }
@@ -20,13 +20,19 @@ final class StompClient implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
 
-    StompClient(String brokerUrl, Duration readTimeout) throws IOException {
+    /** Connects and logs in; a null {@code login} sends a CONNECT without login and passcode. */
+    StompClient(String brokerUrl, Duration readTimeout, String login, String passcode) throws IOException {
         URI uri = URI.create(brokerUrl);
         socket = new Socket(uri.getHost(), uri.getPort());
         socket.setSoTimeout((int) readTimeout.toMillis());
         in = socket.getInputStream();
         out = socket.getOutputStream();
-        send("CONNECT", Map.of("accept-version", "1.2", "host", "localhost"), "");
+        Map<String, String> headers = new LinkedHashMap<>(Map.of("accept-version", "1.2", "host", "localhost"));
+        if (login != null) {
+            headers.put("login", login);
+            headers.put("passcode", passcode);
+        }
+        send("CONNECT", headers, "");
         Frame connected = read();
         if (!connected.command().equals("CONNECTED")) {
             throw new IOException("STOMP CONNECT refused: " + connected);

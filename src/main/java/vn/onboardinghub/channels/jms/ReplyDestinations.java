@@ -1,0 +1,117 @@
+package vn.onboardinghub.channels.jms;
+
+import jakarta.jms.Destination;
+import jakarta.jms.JMSException;
+import jakarta.jms.Queue;
+import jakarta.jms.Topic;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.api.core.client.ClientSession;
+import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.activemq.artemis.jms.client.ActiveMQDestination;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides, before the result is sent, whether a request's {@code JMSReplyTo} can take it: only a temporary queue
+ * that exists now (the asking client's own reply queue). Anything else (a durable queue such as another system's,
+ * a name that does not exist, a topic) is refused, and the route parks the result on the dead-letter queue. It has to
+ * be asked first: a send the broker refuses marks the whole transaction rollback-only, so the request would be
+ * redelivered and onboarded again, for ever.
+ */
+public class ReplyDestinations extends ServiceSupport {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplyDestinations.class);
+    private static final int MAX_NAME_IN_LOG = 200;
+
+    private final ActiveMQConnectionFactory connectionFactory;
+    private final BrokerLogins logins;
+    private ClientSessionFactory sessionFactory;
+    private ClientSession session;
+
+    ReplyDestinations(ActiveMQConnectionFactory connectionFactory, BrokerLogins logins) {
+        this.connectionFactory = connectionFactory;
+        this.logins = logins;
+    }
+
+    /**
+     * @return why the exchange's {@code jmsReplyTo} property cannot take the result, or null when it can (or is unset:
+     *         the result then goes to the result queue)
+     */
+    public String refusal(Exchange exchange) throws Exception {
+        Destination replyTo = exchange.getProperty("jmsReplyTo", Destination.class);
+        String refusal = replyTo == null ? null : refusal(replyTo);
+        if (refusal != null) {
+            LOG.warn("result of request {} goes to the dead-letter queue: {}",
+                    printable(String.valueOf(exchange.getProperty("jmsCorrelationId"))), refusal);
+        }
+        return refusal;
+    }
+
+    private String refusal(Destination replyTo) throws Exception {
+        String name;
+        if (replyTo instanceof ActiveMQDestination destination && !(replyTo instanceof Topic)) {
+            // a STOMP or AMQP reply-to arrives as a plain address, neither queue nor topic
+            name = destination.getAddress();
+        } else if (replyTo instanceof Queue queue) {
+            name = queue.getQueueName();
+        } else {
+            return "reply-to " + printable(replyTo.toString()) + " is not a queue";
+        }
+        ClientSession.QueueQuery found = query(SimpleString.of(name));
+        if (!found.isExists()) {
+            return "reply-to queue " + printable(name) + " does not exist";
+        }
+        if (!found.isTemporary()) {
+            return "reply-to queue " + printable(name) + " is not a temporary queue";
+        }
+        return null;
+    }
+
+    private synchronized ClientSession.QueueQuery query(SimpleString name) throws Exception {
+        try {
+            return session().queueQuery(name);
+        } catch (Exception e) {
+            // the broker restarted or the connection dropped: one new session, then give up (the request is redelivered)
+            doStop();
+            return session().queueQuery(name);
+        }
+    }
+
+    private ClientSession session() throws Exception {
+        if (session == null) {
+            sessionFactory = connectionFactory.getServerLocator().createSessionFactory();
+            session = sessionFactory.createSession(logins.hubUsername(), logins.hubPassword(), false, true, true, false, 0);
+        }
+        return session;
+    }
+
+    /** A name from the bus as it may appear in a log line: no control characters, bounded length. */
+    static String printable(String name) {
+        String clean = name.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() > MAX_NAME_IN_LOG ? clean.substring(0, MAX_NAME_IN_LOG) + "…" : clean;
+    }
+
+    @Override
+    protected void doStart() {
+        // the session is opened on first use: the broker may start after this service
+    }
+
+    @Override
+    protected synchronized void doStop() throws JMSException {
+        try {
+            if (session != null) {
+                session.close();
+            }
+        } catch (Exception e) {
+            // closing a session whose connection is gone
+        } finally {
+            session = null;
+            if (sessionFactory != null) {
+                sessionFactory.close();
+                sessionFactory = null;
+            }
+        }
+    }
+}
