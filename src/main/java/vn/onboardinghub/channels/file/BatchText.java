@@ -7,7 +7,6 @@ import java.io.Reader;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -24,7 +23,7 @@ final class BatchText {
         CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        BufferedReader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(file), strict), BUFFER);
+        BufferedReader reader = new BufferedReader(new InputStreamReader(DroppedFile.open(file), strict), BUFFER);
         skipByteOrderMark(reader);
         return reader;
     }
@@ -34,7 +33,7 @@ final class BatchText {
      * text back in ISO-8859-1 restores every other byte unchanged.
      */
     static BufferedReader bytes(Path file) throws IOException {
-        return new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.ISO_8859_1), BUFFER);
+        return new BufferedReader(new InputStreamReader(DroppedFile.open(file), StandardCharsets.ISO_8859_1), BUFFER);
     }
 
     private static void skipByteOrderMark(BufferedReader reader) throws IOException {
