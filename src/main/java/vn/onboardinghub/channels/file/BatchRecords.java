@@ -52,12 +52,14 @@ abstract class BatchRecords implements Iterator<Object>, Closeable {
 
     /** Reading stopped on line {@code line}: in plain words, for the reason file. */
     private static RuntimeException unreadable(Exception e, long records) {
-        if (e instanceof UnreadableLineException line) {
-            if (BatchText.isUtf8Error(e)) {
-                return new UnprocessableFileException("line " + line.line + ": bytes that are not UTF-8 text (save the"
-                        + " file as UTF-8; a byte order mark is allowed); " + records + " record(s) before it were read");
-            }
-            return new UnprocessableFileException("line " + line.line + ": the file could not be read further");
+        // an error before any line was counted (the first characters) is on line 1
+        long line = e instanceof UnreadableLineException unreadable ? unreadable.line : 1;
+        if (BatchText.isUtf8Error(e)) {
+            return new UnprocessableFileException("line " + line + ": bytes that are not UTF-8 text (save the"
+                    + " file as UTF-8; a byte order mark is allowed); " + records + " record(s) before it were read");
+        }
+        if (e instanceof UnreadableLineException) {
+            return new UnprocessableFileException("line " + line + ": the file could not be read further");
         }
         return new UncheckedIOException(e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
     }
