@@ -46,20 +46,25 @@ abstract class BatchRecords implements Iterator<Object>, Closeable {
             records.checkComplete();
             return count;
         } catch (IOException | UncheckedIOException e) {
-            throw unreadable(e, count);
+            throw unreadable(file, e);
         }
     }
 
-    /** Reading stopped on line {@code line}: in plain words, for the reason file. */
-    private static RuntimeException unreadable(Exception e, long records) {
-        // an error before any line was counted (the first characters) is on line 1
-        long line = e instanceof UnreadableLineException unreadable ? unreadable.line : 1;
+    /** Reading stopped: in plain words, naming the line, for the reason file. */
+    private static RuntimeException unreadable(Path file, Exception e) {
         if (BatchText.isUtf8Error(e)) {
-            return new UnprocessableFileException("line " + line + ": bytes that are not UTF-8 text (save the"
-                    + " file as UTF-8; a byte order mark is allowed); " + records + " record(s) before it were read");
+            // the decoder reads ahead, so the line being parsed is not where the bad bytes are: find them
+            long line;
+            try {
+                line = BatchText.lineOfFirstInvalidUtf8(file);
+            } catch (IOException | RuntimeException rereading) {
+                line = 0;
+            }
+            return new UnprocessableFileException((line > 0 ? "line " + line + ": " : "") + "bytes that are not UTF-8"
+                    + " text (save the file as UTF-8; a byte order mark is allowed)");
         }
-        if (e instanceof UnreadableLineException) {
-            return new UnprocessableFileException("line " + line + ": the file could not be read further");
+        if (e instanceof UnreadableLineException unreadable) {
+            return new UnprocessableFileException("line " + unreadable.line + ": the file could not be read further");
         }
         return new UncheckedIOException(e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
     }
