@@ -5,9 +5,7 @@ import org.owasp.encoder.Encode;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -39,9 +37,8 @@ final class BatchReport {
 
     /** Writes the report atomically (a reader never sees half a page). */
     static void write(Path file, JsonNode summary, BatchSummary details) throws IOException {
-        Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.writeString(temporary, html(summary, details.errorDetails()), StandardCharsets.UTF_8);
-        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        byte[] page = html(summary, details.errorDetails()).getBytes(StandardCharsets.UTF_8);
+        PrivateFiles.writeAtomically(file, out -> out.write(page));
     }
 
     static String html(JsonNode summary, Map<String, BatchSummary.ErrorDetails> errors) {

@@ -2,12 +2,15 @@ package vn.onboardinghub.channels.file;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -24,7 +27,7 @@ final class BatchText {
         CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        BufferedReader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(file), strict), BUFFER);
+        BufferedReader reader = new BufferedReader(new InputStreamReader(DroppedFile.open(file), strict), BUFFER);
         skipByteOrderMark(reader);
         return reader;
     }
@@ -34,7 +37,7 @@ final class BatchText {
      * text back in ISO-8859-1 restores every other byte unchanged.
      */
     static BufferedReader bytes(Path file) throws IOException {
-        return new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.ISO_8859_1), BUFFER);
+        return new BufferedReader(new InputStreamReader(DroppedFile.open(file), StandardCharsets.ISO_8859_1), BUFFER);
     }
 
     private static void skipByteOrderMark(BufferedReader reader) throws IOException {
@@ -51,6 +54,42 @@ final class BatchText {
             }
         }
         return false;
+    }
+
+    /** The line (from 1) holding the file's first byte sequence that is not UTF-8; 0 when there is none. */
+    static long lineOfFirstInvalidUtf8(Path file) throws IOException {
+        CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer bytes = ByteBuffer.allocate(BUFFER);
+        // UTF-8 never decodes to more chars than bytes: the output cannot overflow
+        CharBuffer chars = CharBuffer.allocate(BUFFER);
+        long line = 1;
+        try (InputStream in = DroppedFile.open(file)) {
+            while (true) {
+                int n = in.read(bytes.array(), bytes.position(), bytes.remaining());
+                boolean end = n < 0;
+                if (n > 0) {
+                    bytes.position(bytes.position() + n);
+                }
+                bytes.flip();
+                int start = bytes.position();
+                CoderResult result = strict.decode(bytes, chars, end);
+                for (int i = start; i < bytes.position(); i++) {
+                    if (bytes.get(i) == '\n') {
+                        line++;
+                    }
+                }
+                if (result.isError()) {
+                    return line;
+                }
+                if (end) {
+                    return 0;
+                }
+                chars.clear();
+                bytes.compact();
+            }
+        }
     }
 
     static Reader reader(Path file, boolean utf8) throws IOException {

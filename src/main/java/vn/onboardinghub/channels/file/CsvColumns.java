@@ -20,9 +20,9 @@ import java.util.Map;
  */
 final class CsvColumns {
     /**
-     * RFC 4180 with CRLF or LF, blank lines skipped. Lenient about a quote left open at the end of the file or text
-     * after a closing quote: such a record is still a record (it usually fails validation) instead of a parser crash
-     * half-way through a batch.
+     * RFC 4180 with CRLF or LF, blank lines skipped. Lenient about text after a closing quote (kept in the value, which
+     * then usually fails validation) and about a quote left open at the end of the file, which {@link BoundedCsvText}
+     * reports instead (the file is refused, naming the line), rather than a parser crash half-way through a batch.
      */
     static final CSVFormat FORMAT = CSVFormat.DEFAULT.builder()
             .setIgnoreEmptyLines(true)
@@ -74,8 +74,9 @@ final class CsvColumns {
         }
         List<String> missing = REQUIRED.stream().filter(c -> !positions.containsKey(c)).toList();
         if (!missing.isEmpty()) {
-            throw new UnprocessableFileException("the CSV header lacks the required column(s) " + String.join(", ", missing)
-                    + " (required: " + String.join(", ", REQUIRED) + "; found: " + String.join(", ", header.toList()) + ")");
+            // the header's own names are not quoted back: the reason file never repeats the file's content
+            throw new UnprocessableFileException("line 1: the CSV header lacks the required column(s) "
+                    + String.join(", ", missing) + " (required: " + String.join(", ", REQUIRED) + ")");
         }
         return new CsvColumns(positions, mapper);
     }

@@ -40,6 +40,7 @@ final class FileBatch implements Closeable {
     private final LongConsumer progressSink;
     private final AtomicLong lastProgressAt = new AtomicLong(System.currentTimeMillis());
     private volatile boolean closed;
+    private volatile long lastActivityAt = System.currentTimeMillis();
 
     FileBatch(String batchId, Path source, BatchFormat format, long total, BatchRecords reader, ResultsWriter results,
               int concurrency, Duration progressInterval, LongConsumer progressSink) {
@@ -58,24 +59,42 @@ final class FileBatch implements Closeable {
         return source.getFileName().toString();
     }
 
-    /** The records for the split: taking one waits until fewer than {@code concurrency} are in flight. */
-    Iterator<String> records() {
+    /**
+     * The records for the split: taking one waits until fewer than {@code concurrency} are in flight. Whatever reading
+     * throws — an {@code OutOfMemoryError} included — comes out as an exception that fails the batch, never as an
+     * error that would end the split's thread and leave the batch running forever.
+     */
+    Iterator<Object> records() {
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
-                return !closed && reader.hasNext();
+                try {
+                    return !closed && reader.hasNext();
+                } catch (Throwable e) {
+                    throw BatchStoppedException.of(e);
+                }
             }
 
             @Override
-            public String next() {
+            public Object next() {
                 inFlight.acquireUninterruptibly();
                 if (closed) {
                     inFlight.release();
                     throw new NoSuchElementException("batch " + name() + " was stopped");
                 }
-                return reader.next();
+                try {
+                    return reader.next();
+                } catch (Throwable e) {
+                    inFlight.release();
+                    throw BatchStoppedException.of(e);
+                }
             }
         };
+    }
+
+    /** How long since a record last finished (or since the batch started). */
+    Duration idle() {
+        return Duration.ofMillis(System.currentTimeMillis() - lastActivityAt);
     }
 
     /** Record {@code line} is done: its result line is written and counted, and the next record may be read. */
@@ -86,6 +105,7 @@ final class FileBatch implements Closeable {
         } finally {
             inFlight.release();
         }
+        lastActivityAt = System.currentTimeMillis();
         long done = written.incrementAndGet();
         long now = System.currentTimeMillis();
         long last = lastProgressAt.get();
@@ -100,7 +120,7 @@ final class FileBatch implements Closeable {
         double rate = done / seconds;
         // a line about the whole batch, logged from the thread of whichever record crossed the interval
         MDC.remove(Onboardings.ID);
-        LOG.info("file {}: {}/{} records ({}%), {} records/s, about {} s to go", name(), done, total,
+        LOG.info("file {}: {}/{} records ({}%), {} records/s, about {} s to go", DroppedFile.printable(name()), done, total,
                 total == 0 ? 100 : done * 100 / total, Math.round(rate), Math.round((total - done) / Math.max(rate, 0.001)));
         progressSink.accept(done);
     }

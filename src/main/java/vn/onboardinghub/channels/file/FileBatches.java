@@ -7,6 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import vn.onboardinghub.core.Onboardings;
+import vn.onboardinghub.intake.Violation;
+import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.RequestError;
 import vn.onboardinghub.store.BatchStore;
@@ -14,9 +16,7 @@ import vn.onboardinghub.store.BatchStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -25,6 +25,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -43,6 +44,8 @@ public class FileBatches {
 
     private final ObjectMapper mapper;
     private final SecretMasking masking;
+    private final BatchLimits limits;
+    private final InboxFilter inboxFilter;
     private final BatchStore batches;
     private final Path outbox;
     private final int concurrency;
@@ -51,10 +54,12 @@ public class FileBatches {
     /** The batches this instance is processing now, by batch id: their live progress. */
     private final Map<String, FileBatch> running = new ConcurrentHashMap<>();
 
-    public FileBatches(ObjectMapper mapper, BatchStore batches, Path outbox, int concurrency, boolean includeCredentials,
-                       Duration progressInterval) {
+    FileBatches(ObjectMapper mapper, BatchStore batches, Path outbox, int concurrency, boolean includeCredentials,
+                Duration progressInterval, BatchLimits limits, InboxFilter inboxFilter) {
         this.mapper = mapper;
-        this.masking = new SecretMasking(mapper);
+        this.limits = limits;
+        this.inboxFilter = inboxFilter;
+        this.masking = new SecretMasking(mapper, limits);
         this.batches = batches;
         this.outbox = outbox;
         this.concurrency = concurrency;
@@ -84,6 +89,16 @@ public class FileBatches {
      * records onboarded before are found by their requestIds, and no provider is called for them again).
      */
     public void open(Exchange exchange) throws IOException {
+        try {
+            start(exchange);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw BatchStoppedException.of(e);
+        }
+    }
+
+    private void start(Exchange exchange) throws IOException {
         Path source = source(exchange);
         String name = source.getFileName().toString();
         BatchStore.Started started = batches.begin(name, sha256(source));
@@ -91,10 +106,10 @@ public class FileBatches {
         // a resumed batch takes over at once the records its stopped run left PENDING
         exchange.setProperty(Onboardings.REDELIVERED, started.resumed());
         BatchFormat format = BatchFormat.of(name);
-        long records = BatchRecords.count(source, format, mapper);
+        long records = BatchRecords.count(source, format, mapper, limits);
         batches.counted(started.batchId(), records);
-        Files.createDirectories(outbox);
-        BatchRecords reader = BatchRecords.open(source, format, mapper);
+        PrivateFiles.folder(outbox);
+        BatchRecords reader = BatchRecords.open(source, format, mapper, limits);
         ResultsWriter results;
         try {
             results = new ResultsWriter(resultsFile(name), mapper, includeCredentials);
@@ -106,7 +121,7 @@ public class FileBatches {
                 progressInterval, processed -> batches.progress(started.batchId(), processed));
         exchange.setProperty(BATCH, batch);
         running.put(started.batchId(), batch);
-        LOG.info("file {}: {} records, {} at a time{}", name, records, concurrency,
+        LOG.info("file {}: {} records, {} at a time{}", DroppedFile.printable(name), records, concurrency,
                 started.resumed() ? "; resuming batch " + started.batchId() + " that was interrupted" : "");
     }
 
@@ -124,7 +139,7 @@ public class FileBatches {
     }
 
     private static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = DroppedFile.open(file)) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[64 * 1024];
             for (int n; (n = in.read(buffer)) > 0; ) {
@@ -137,18 +152,24 @@ public class FileBatches {
     }
 
     /** The split's expression: the file's records as request JSON, read as the split asks for them. */
-    public Iterator<String> records(Exchange exchange) {
+    public Iterator<Object> records(Exchange exchange) {
         return batch(exchange).records();
     }
 
     /** A record whose processing threw: it still gets its result line, FAILED with the reason. */
     public OnboardingResult failedRecord(Exchange exchange) {
-        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        LOG.error("file {}: record {} failed", batch(exchange).name(), line(exchange), e);
-        // the type only: an exception message could quote the record, secrets included
-        return OnboardingResult.rejected(null, null, new RequestError(RECORD_FAILED,
-                "the hub could not process this record (" + (e == null ? "unknown error" : e.getClass().getSimpleName())
-                        + "); see the hub log", null));
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.error("file {}: record {} failed", DroppedFile.printable(batch(exchange).name()), line(exchange), e);
+        // plain words only: an exception message could quote the record, secrets included
+        return OnboardingResult.rejected(null, null, new RequestError(RECORD_FAILED, "the hub could not process this"
+                + " record (" + BatchStoppedException.plainWords(e) + "); see the hub log", null));
+    }
+
+    /** A record that could not be read as a request (too long, a NUL, a wrong number of values): it fails alone. */
+    public OnboardingResult refusedRecord(Exchange exchange) {
+        RecordProblem problem = exchange.getMessage().getBody(RecordProblem.class);
+        return OnboardingResult.rejected(null, null, new RequestError(ErrorCode.INVALID_REQUEST.name(),
+                problem.problem(), List.of(new Violation("$", problem.problem()))));
     }
 
     /** Appends the record's result line (the split index is the record's position in the file) and counts it. */
@@ -162,7 +183,16 @@ public class FileBatches {
 
     /** After the last record: checks every record got its result, then writes the summary (atomically, last). */
     public void writeSummary(Exchange exchange) throws IOException {
-        FileBatch batch = batch(exchange);
+        try {
+            summarize(batch(exchange));
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw BatchStoppedException.of(e);
+        }
+    }
+
+    private void summarize(FileBatch batch) throws IOException {
         batch.close();
         if (batch.written() != batch.total) {
             throw new IllegalStateException("only " + batch.written() + " of " + batch.total + " records got a result");
@@ -173,58 +203,88 @@ public class FileBatches {
         Path summary = summaryFile(batch.name());
         // before the summary, which stays the last file written: the sign that the batch is done
         BatchReport.write(outbox.resolve(stem(batch.name()) + ".report.html"), summaryJson, batch.summary());
-        Path temporary = summary.resolveSibling("." + summary.getFileName() + ".tmp");
-        Files.writeString(temporary, json + "\n", StandardCharsets.UTF_8);
-        Files.move(temporary, summary, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        byte[] summaryBytes = (json + "\n").getBytes(StandardCharsets.UTF_8);
+        PrivateFiles.writeAtomically(summary, out -> out.write(summaryBytes));
         batches.finish(batch.batchId, BatchStore.Status.COMPLETED, batch.written());
         running.remove(batch.batchId);
         // about the whole batch, not the record whose thread finishes it
         MDC.remove(Onboardings.ID);
-        LOG.info("file {}: done, {} records in {} s: {}", batch.name(), batch.total,
+        LOG.info("file {}: done, {} records in {} s: {}", DroppedFile.printable(batch.name()), batch.total,
                 Duration.between(batch.startedAt, finishedAt).toMillis() / 1000.0,
                 mapper.writeValueAsString(mapper.readTree(json).path("byStatus")));
     }
 
-    /** Keeps the input in {@code <inbox>/.done/} with its secrets masked; the file consumer then deletes the original. */
-    public void archive(Exchange exchange) throws IOException {
+    /**
+     * Keeps the input in {@code <inbox>/.done/} with its secrets masked, then removes it from the inbox. When the masked
+     * copy cannot be written the input stays (it is never deleted before its copy exists), the failure is logged, and
+     * the file is left alone until it changes.
+     */
+    public void archive(Exchange exchange) {
         FileBatch batch = batch(exchange);
-        masking.copy(batch.source, batch.format, batch.source.resolveSibling(DONE_DIR).resolve(batch.name()));
+        keep(batch.source, batch.format, batch.source.resolveSibling(DONE_DIR), batch.name());
     }
 
-    /** A file that cannot be processed: masked copy and {@code <name>.reason.txt} in {@code <inbox>/.error/}. */
-    public void reject(Exchange exchange) throws IOException {
+    /**
+     * A file that cannot be processed, or whose batch stopped: the batch ends FAILED, and the file goes to
+     * {@code <inbox>/.error/} (moved; masked when it holds passwords) with {@code <name>.reason.txt}, which names the
+     * line and the problem, never the file's content. Never throws: the channel goes on with the next file.
+     */
+    public void reject(Exchange exchange) {
         Path source = source(exchange);
         String name = source.getFileName().toString();
-        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         FileBatch batch = exchange.getProperty(BATCH, FileBatch.class);
-        if (batch != null) {
-            batch.close();
-            running.remove(batch.batchId);
-        }
-        String batchId = exchange.getProperty(BATCH_ID, String.class);
-        if (batchId != null) {
-            batches.finish(batchId, BatchStore.Status.FAILED, batch == null ? 0 : batch.written());
-        }
         String reason = e instanceof UnprocessableFileException ? e.getMessage()
-                : "processing stopped: " + (e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage());
-        if (batch != null) {
-            reason += " (" + batch.written() + " of " + batch.total + " records had been processed; see "
-                    + resultsFile(name).getFileName() + ")";
-        }
-        Path errors = Files.createDirectories(source.resolveSibling(ERROR_DIR));
+                : "processing stopped: " + BatchStoppedException.plainWords(e) + " (see the hub log)";
         try {
-            masking.copy(source, formatOrCsv(name), errors.resolve(name));
-        } catch (IOException | RuntimeException maskingFailed) {
-            // never keep a copy that may hold plaintext passwords; the reason says the input is gone
-            LOG.error("file {}: could not keep a masked copy", name, maskingFailed);
-            reason += "; the input could not be kept (" + maskingFailed.getClass().getSimpleName() + ")";
+            if (batch != null) {
+                running.remove(batch.batchId);
+                reason += " (" + batch.written() + " of " + batch.total + " records had been processed; see "
+                        + resultsFile(name).getFileName() + ")";
+                batch.close();
+            }
+            String batchId = exchange.getProperty(BATCH_ID, String.class);
+            if (batchId != null) {
+                batches.finish(batchId, BatchStore.Status.FAILED, batch == null ? 0 : batch.written());
+            }
+        } catch (Throwable closing) {
+            LOG.error("file {}: the failed batch could not be closed or recorded", DroppedFile.printable(name), closing);
         }
-        Files.writeString(errors.resolve(stem(name) + ".reason.txt"), reason + "\n", StandardCharsets.UTF_8);
         if (e instanceof UnprocessableFileException) {
-            LOG.warn("file {} cannot be processed, moved to {}: {}", name, errors, reason);
+            LOG.warn("file {} cannot be processed: {}", DroppedFile.printable(name), reason);
         } else {
-            LOG.error("file {} stopped, moved to {}: {}", name, errors, reason, e);
+            LOG.error("file {} stopped: {}", DroppedFile.printable(name), reason, e);
         }
+        Path errors = source.resolveSibling(ERROR_DIR);
+        boolean kept = keep(source, formatOrCsv(name), errors, name);
+        String text = reason + (kept ? "" : "; the file could not be moved here and stays in the inbox (see the hub log)");
+        try {
+            byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
+            PrivateFiles.writeAtomically(PrivateFiles.folder(errors).resolve(stem(name) + ".reason.txt"), out -> out.write(bytes));
+        } catch (Throwable writing) {
+            LOG.error("file {}: its reason file could not be written", DroppedFile.printable(name), writing);
+        }
+    }
+
+    /** Puts the input away in {@code folder} (masked), or leaves it in the inbox, held, when that fails. */
+    private boolean keep(Path source, BatchFormat format, Path folder, String name) {
+        try {
+            masking.keep(source, format, PrivateFiles.folder(folder).resolve(name));
+            return true;
+        } catch (Throwable e) {
+            LOG.error("file {}: could not keep its masked copy in {} ({}); the file stays in the inbox, left alone"
+                    + " until it changes", DroppedFile.printable(name), folder.getFileName(),
+                    BatchStoppedException.plainWords(e), e);
+            inboxFilter.hold(source);
+            return false;
+        }
+    }
+
+    /** A batch that has finished no record for that long, by name: the channel is stuck behind it. */
+    Optional<String> stalled(Duration after) {
+        return running.values().stream().filter(b -> b.idle().compareTo(after) > 0).findFirst()
+                .map(b -> "the batch of file " + DroppedFile.printable(b.name()) + " has finished no record for "
+                        + b.idle().toSeconds() + " s");
     }
 
     private static BatchFormat formatOrCsv(String name) {

@@ -8,13 +8,12 @@ import org.apache.camel.spi.PropertiesComponent;
 import vn.onboardinghub.store.BatchStore;
 
 import javax.sql.DataSource;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Binds the file-drop channel's beans for {@code routes/intake-file.camel.yaml}: {@code fileBatches} and
- * {@code fileRecordPool}. Reads {@code hub.file.*}; the core's {@code objectMapper} must already be bound.
+ * Binds the file-drop channel's beans for {@code routes/intake-file.camel.yaml}: {@code fileBatches},
+ * {@code inboxFilter} and {@code fileRecordPool}; and its readiness check {@code fileDropReadiness}. Reads {@code hub.file.*}; the core's {@code objectMapper} must already be bound.
  */
 public class FileDropConfiguration implements CamelConfiguration {
 
@@ -22,8 +21,11 @@ public class FileDropConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent props = context.getPropertiesComponent();
         Path dataDir = Path.of(prop(props, "hub.data-dir", "data"));
+        Path inbox = Path.of(prop(props, "hub.file.inbox", dataDir.resolve("inbox").toString())).toAbsolutePath();
         Path outbox = Path.of(prop(props, "hub.file.outbox", dataDir.resolve("outbox").toString())).toAbsolutePath();
-        Files.createDirectories(outbox);
+        // created here (rwx------), not by the file consumer, which would leave them open to every local user
+        PrivateFiles.folder(inbox);
+        PrivateFiles.folder(outbox);
         int concurrency = Integer.parseInt(prop(props, "hub.file.concurrency", "8"));
         if (concurrency < 1) {
             throw new IllegalArgumentException("hub.file.concurrency must be at least 1, not " + concurrency);
@@ -36,8 +38,16 @@ public class FileDropConfiguration implements CamelConfiguration {
 
         var registry = context.getRegistry();
         BatchStore batches = new BatchStore(context.getRegistry().lookupByNameAndType("hubDataSource", DataSource.class));
-        registry.bind("fileBatches", new FileBatches(mapper, batches, outbox, concurrency, includeCredentials,
-                Duration.ofSeconds(Long.parseLong(prop(props, "hub.file.progress-interval-seconds", "5")))));
+        BatchLimits limits = new BatchLimits(
+                Integer.parseInt(prop(props, "hub.file.max-record-chars", String.valueOf(BatchLimits.DEFAULT.maxRecordChars()))),
+                Integer.parseInt(prop(props, "hub.file.max-field-chars", String.valueOf(BatchLimits.DEFAULT.maxFieldChars()))));
+        InboxFilter inboxFilter = new InboxFilter();
+        registry.bind("inboxFilter", inboxFilter);
+        FileBatches fileBatches = new FileBatches(mapper, batches, outbox, concurrency, includeCredentials,
+                Duration.ofSeconds(Long.parseLong(prop(props, "hub.file.progress-interval-seconds", "5"))), limits, inboxFilter);
+        registry.bind("fileBatches", fileBatches);
+        registry.bind("fileDropReadiness", new FileDropReadiness(inbox, outbox, fileBatches,
+                Duration.ofSeconds(Long.parseLong(prop(props, "hub.file.stalled-after-seconds", "300")))));
         // one thread more than records in flight: it reads the file ahead while the others onboard
         registry.bind("fileRecordPool", context.getExecutorServiceManager()
                 .newFixedThreadPool(this, "file-records", concurrency + 1));

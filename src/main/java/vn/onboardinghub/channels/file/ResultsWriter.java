@@ -7,8 +7,8 @@ import vn.onboardinghub.model.OnboardingResult;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -21,7 +21,8 @@ final class ResultsWriter implements Closeable {
     private final boolean includeCredentials;
 
     ResultsWriter(Path file, ObjectMapper mapper, boolean includeCredentials) throws IOException {
-        this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        // created new, never written through a link left at its name (rewritten from the start on a resume)
+        this.out = new BufferedWriter(new OutputStreamWriter(PrivateFiles.createNew(file), StandardCharsets.UTF_8));
         this.mapper = mapper;
         this.includeCredentials = includeCredentials;
     }

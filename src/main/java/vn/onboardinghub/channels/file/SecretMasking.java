@@ -8,29 +8,30 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /**
  * Keeps a processed file without its secrets: the copy that goes to {@code .done/} or {@code .error/} has every
  * password replaced by {@value #MASK} — CSV columns named {@code ghtk_password} (or any other {@code *password}),
- * NDJSON fields named {@code password} at any depth. Everything else is kept byte for byte where possible: a CSV
- * without a password column and NDJSON lines without a password are copied unchanged. A file that is not UTF-8 is
- * masked as ISO-8859-1 text, which leaves its other bytes intact.
+ * NDJSON fields named {@code password} at any depth. A file with nothing to mask (a CSV without a password column,
+ * NDJSON without a password) is moved unchanged. A file that is not UTF-8 is masked as ISO-8859-1 text, which leaves
+ * its other bytes intact. Reading is bounded like a batch's ({@link BatchLimits}): a value over the limit is cut in
+ * the copy, an NDJSON line over it is replaced by a line saying so.
  */
 final class SecretMasking {
     static final String MASK = "***";
@@ -39,41 +40,44 @@ final class SecretMasking {
             Pattern.compile("(\"password\"\\s*:\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"?|[^,}\\]\\s]+)", Pattern.CASE_INSENSITIVE);
 
     private final ObjectMapper mapper;
+    private final BatchLimits limits;
 
-    SecretMasking(ObjectMapper mapper) {
+    SecretMasking(ObjectMapper mapper, BatchLimits limits) {
         this.mapper = mapper;
+        this.limits = limits;
     }
 
-    /** Writes the masked copy of {@code source} to {@code target} (atomically: a hidden temporary file, then a rename). */
-    void copy(Path source, BatchFormat format, Path target) throws IOException {
-        Files.createDirectories(target.getParent());
-        Path temporary = target.resolveSibling("." + target.getFileName() + ".tmp");
+    /**
+     * Keeps {@code source} as {@code target} without its secrets, and removes {@code source}: a file with nothing to
+     * mask is moved (renamed, byte for byte); otherwise its masked copy is written (atomically) first, and only then is
+     * the source deleted. When the copy cannot be written, the source stays where it is.
+     */
+    void keep(Path source, BatchFormat format, Path target) throws IOException {
+        PrivateFiles.folder(target.getParent());
+        boolean masked;
         try {
-            try {
-                write(source, format, temporary, true);
-            } catch (IOException | UncheckedIOException e) {
-                if (!BatchText.isUtf8Error(e)) {
-                    throw e;
-                }
-                write(source, format, temporary, false);
+            masked = write(source, format, target, true);
+        } catch (IOException | UncheckedIOException e) {
+            if (!BatchText.isUtf8Error(e)) {
+                throw e;
             }
-            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temporary);
+            masked = write(source, format, target, false);
         }
-    }
-
-    private void write(Path source, BatchFormat format, Path target, boolean utf8) throws IOException {
-        Charset charset = utf8 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
-        if (format == BatchFormat.CSV) {
-            csv(source, target, utf8, charset);
+        if (masked) {
+            Files.delete(source);
         } else {
-            ndjson(source, target, utf8, charset);
+            PrivateFiles.move(source, target);
         }
     }
 
-    private void csv(Path source, Path target, boolean utf8, Charset charset) throws IOException {
-        try (BufferedReader text = (BufferedReader) BatchText.reader(source, utf8);
+    /** Writes the masked copy to {@code target}; false when nothing needed masking (the source is then moved). */
+    private boolean write(Path source, BatchFormat format, Path target, boolean utf8) throws IOException {
+        Charset charset = utf8 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
+        return format == BatchFormat.CSV ? csv(source, target, utf8, charset) : ndjson(source, target, utf8, charset);
+    }
+
+    private boolean csv(Path source, Path target, boolean utf8, Charset charset) throws IOException {
+        try (Reader text = new BoundedCsvText(BatchText.reader(source, utf8), limits.maxRecordChars(), limits.maxFieldChars());
              CSVParser parser = CSVParser.builder().setReader(text).setFormat(CsvColumns.FORMAT).get()) {
             Iterator<CSVRecord> records = parser.iterator();
             CSVRecord header = records.hasNext() ? records.next() : null;
@@ -84,31 +88,56 @@ final class SecretMasking {
                 }
             }
             if (secret.isEmpty()) {
-                Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                return;
+                return false;
             }
-            try (Writer out = writer(target, charset); CSVPrinter printer = new CSVPrinter(out, CsvColumns.FORMAT)) {
-                printer.printRecord(header.toList());
-                while (records.hasNext()) {
-                    List<String> values = records.next().toList();
-                    for (int i : secret) {
-                        if (i < values.size() && !values.get(i).isEmpty()) {
-                            values.set(i, MASK);
+            PrivateFiles.writeAtomically(target, out -> {
+                try (Writer writer = new BufferedWriter(new OutputStreamWriter(out, charset));
+                     CSVPrinter printer = new CSVPrinter(writer, CsvColumns.FORMAT)) {
+                    printer.printRecord(withoutMarks(header.toList()));
+                    while (records.hasNext()) {
+                        CSVRecord record = records.next();
+                        // a value over the limits was cut there while reading: the copy keeps what was read
+                        List<String> values = withoutMarks(record.toList());
+                        for (int i : secret) {
+                            if (i < values.size() && !values.get(i).isEmpty()) {
+                                values.set(i, MASK);
+                            }
                         }
+                        printer.printRecord(values);
                     }
-                    printer.printRecord(values);
                 }
-            }
+            });
+            return true;
         }
     }
 
-    private void ndjson(Path source, Path target, boolean utf8, Charset charset) throws IOException {
-        try (BufferedReader text = (BufferedReader) BatchText.reader(source, utf8); Writer out = writer(target, charset)) {
-            for (String line = text.readLine(); line != null; line = text.readLine()) {
-                out.write(maskLine(line));
-                out.write('\n');
-            }
+    private static List<String> withoutMarks(List<String> values) {
+        List<String> clean = new ArrayList<>(values.size());
+        for (String value : values) {
+            clean.add(value.replace(String.valueOf(BoundedCsvText.MARK), ""));
         }
+        return clean;
+    }
+
+    private boolean ndjson(Path source, Path target, boolean utf8, Charset charset) throws IOException {
+        AtomicBoolean changed = new AtomicBoolean();
+        try (BoundedLines lines = new BoundedLines(BatchText.reader(source, utf8), limits.maxRecordChars())) {
+            PrivateFiles.writeAtomically(target, out -> {
+                try (Writer writer = new BufferedWriter(new OutputStreamWriter(out, charset))) {
+                    for (BoundedLines.Line line = lines.next(); line != null; line = lines.next()) {
+                        String kept = line.tooLong()
+                                // never held in memory, so not kept: a JSON text that says so, still one record
+                                ? "\"line " + line.number() + " was longer than the limit of " + limits.maxRecordChars()
+                                        + " characters and is not kept\""
+                                : maskLine(line.text());
+                        changed.compareAndSet(false, line.tooLong() || !kept.equals(line.text()));
+                        writer.write(kept);
+                        writer.write('\n');
+                    }
+                }
+            });
+        }
+        return changed.get();
     }
 
     private String maskLine(String line) {
@@ -147,9 +176,5 @@ final class SecretMasking {
             }
         }
         return masked;
-    }
-
-    private static Writer writer(Path target, Charset charset) throws IOException {
-        return new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(target), charset));
     }
 }
