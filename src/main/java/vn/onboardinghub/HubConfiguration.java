@@ -71,7 +71,7 @@ public class HubConfiguration implements CamelConfiguration {
         PropertiesComponent props = context.getPropertiesComponent();
         boolean sandboxMode = Boolean.parseBoolean(prop(props, "hub.sandbox.enabled", "true"));
         Path dataDir = Path.of(prop(props, "hub.data-dir", "data")).toAbsolutePath();
-        Files.createDirectories(dataDir);
+        ownerOnly(dataDir);
 
         ObjectMapper mapper = objectMapper();
         ProviderCatalog catalog = new ProviderCatalog(mapper);
@@ -246,12 +246,27 @@ public class HubConfiguration implements CamelConfiguration {
         return List.of(keyFile(file, "key for stored results"));
     }
 
+    /**
+     * The data dir holds stored credentials, keys, the broker journal and dropped files: rwx------, so nothing the
+     * libraries write inside it (with the process's umask) is readable by other users.
+     */
+    private static void ownerOnly(Path dataDir) throws IOException {
+        Files.createDirectories(dataDir);
+        if (Files.getFileStore(dataDir).supportsFileAttributeView("posix")) {
+            try {
+                Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+            } catch (IOException e) {
+                LOG.warn("cannot make {} readable by its owner only: {}", dataDir, e.getClass().getSimpleName());
+            }
+        }
+    }
+
     /** Reads a random 32-byte key, creating it (owner-only) on first use. */
     private static byte[] keyFile(Path file, String what) throws IOException {
         if (Files.exists(file)) {
             return Files.readAllBytes(file);
         }
-        Files.createDirectories(file.getParent());
+        Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -50,7 +50,8 @@ final class BatchReport {
                 .append("<title>Batch report: ").append(text(file)).append("</title><style>").append(STYLE)
                 .append("</style></head><body>\n");
         html.append("<h1>Batch report: ").append(text(file)).append("</h1>\n<p class=\"meta\">")
-                .append(summary.path("records").asLong()).append(" records · started ")
+                .append(summary.path("records").asLong()).append(" records · client ")
+                .append(text(summary.path("client").asText())).append(" · started ")
                 .append(text(summary.path("startedAt").asText())).append(" · finished ")
                 .append(text(summary.path("finishedAt").asText())).append(" (UTC)</p>\n");
 

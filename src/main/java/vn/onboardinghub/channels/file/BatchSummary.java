@@ -100,6 +100,8 @@ final class BatchSummary {
     ObjectNode toJson(ObjectMapper mapper, String file, long records, Instant startedAt, Instant finishedAt) {
         ObjectNode json = mapper.createObjectNode()
                 .put("file", file)
+                // who the batch's onboardings belong to (their "client"), as GET /api/v1/onboardings/{id} shows it
+                .put("client", "file:" + file)
                 .put("records", records)
                 .put("startedAt", startedAt.toString())
                 .put("finishedAt", finishedAt.toString());

@@ -55,7 +55,7 @@ class FileDropReportTest {
 
         assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg", "</html>")
                 .as("self-contained: no script, no external resource").doesNotContain("<script", "src=", "href=", "@import", "url(")
-                .contains("Batch report: shops &lt;b&gt;&amp;.csv", "3 records");
+                .contains("Batch report: shops &lt;b&gt;&amp;.csv", "3 records", "client file:shops &lt;b&gt;&amp;.csv");
         // counts by overall status and by provider, as in the summary
         assertThat(html).contains("<td>SUCCEEDED</td><td class=\"n\">1</td>", "<td>PARTIAL</td><td class=\"n\">1</td>",
                 "<td>FAILED</td><td class=\"n\">1</td>", "<td>ahamove</td><td class=\"n\">2</td>",
