@@ -133,7 +133,7 @@ public final class ConsoleLoginModule implements LoginModule {
                 String password = colon < 0 ? "" : entry.substring(colon + 1).strip();
                 if (user.isEmpty() || password.isEmpty()) {
                     throw new IllegalStateException("hub.hawtio.users: every entry must be user:password"
-                            + " (a user name and a non-empty password), separated by commas");
+                            + " (a user name and a non-empty password, or sha256:<64 hex digits> of it), separated by commas");
                 }
                 Matcher hashed = HASHED.matcher(password);
                 digests.put(user, hashed.matches() ? HexFormat.of().parseHex(hashed.group(1)) : digest(password.toCharArray()));
