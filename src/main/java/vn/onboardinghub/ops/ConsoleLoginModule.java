@@ -17,10 +17,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.Principal;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The JAAS login module behind the Hawtio console's login page: it checks the user name and password against
@@ -106,10 +109,12 @@ public final class ConsoleLoginModule implements LoginModule {
     }
 
     /**
-     * The configured console users: {@code user:password} pairs separated by commas. Only SHA-256 digests of
-     * the passwords are kept, compared in constant time.
+     * The configured console users: {@code user:password} pairs separated by commas, where the password may be
+     * given hashed as {@code sha256:<64 hex digits>} (the SHA-256 of its UTF-8 bytes), so that no file or
+     * environment needs to hold it in plaintext. Only SHA-256 digests are kept, compared in constant time.
      */
     public static final class Users {
+        private static final Pattern HASHED = Pattern.compile("sha256:(\\p{XDigit}{64})");
         private final Map<String, byte[]> digests;
 
         private Users(Map<String, byte[]> digests) {
@@ -128,9 +133,10 @@ public final class ConsoleLoginModule implements LoginModule {
                 String password = colon < 0 ? "" : entry.substring(colon + 1).strip();
                 if (user.isEmpty() || password.isEmpty()) {
                     throw new IllegalStateException("hub.hawtio.users: every entry must be user:password"
-                            + " (a user name and a non-empty password), separated by commas");
+                            + " (a user name and a non-empty password, or sha256:<64 hex digits> of it), separated by commas");
                 }
-                digests.put(user, digest(password.toCharArray()));
+                Matcher hashed = HASHED.matcher(password);
+                digests.put(user, hashed.matches() ? HexFormat.of().parseHex(hashed.group(1)) : digest(password.toCharArray()));
             }
             return new Users(digests);
         }

@@ -4,22 +4,33 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
+import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.webapp.WebAppContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
 
 import javax.security.auth.login.AppConfigurationEntry;
 import javax.security.auth.login.Configuration;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -38,18 +49,31 @@ import java.util.stream.Stream;
  * <p>
  * Login is required unless sandbox mode is on or {@code hub.hawtio.authentication=false}: Hawtio's own JAAS login
  * over {@code hub.hawtio.users} ({@link ConsoleLoginModule}), which also guards {@code /hawtio/jolokia}. Without
- * login, Jolokia answers local clients only (a Jolokia access policy), so nobody elsewhere can operate the hub
- * through it. Hawtio's proxy to other Jolokia agents is off: the in-JVM agent is the only one the console needs.
+ * login, Jolokia answers local clients only, so nobody elsewhere can operate the hub through it. Hawtio's proxy to
+ * other Jolokia agents is off: the in-JVM agent is the only one the console needs.
+ * <p>
+ * Locked down in every mode: it listens on {@code hub.hawtio.host} (loopback by default); a {@link ConsoleRequestGuard}
+ * refuses foreign {@code Host}s, origins and cross-site requests; the Jolokia access policy
+ * ({@value #POLICY_RESOURCE}, completed with the console's own origins) lets operators read and start or stop
+ * routes but not send messages, load agents or read system properties; the session cookie is
+ * {@code SameSite=Strict} and {@code HttpOnly}.
  */
 public final class HawtioConsole extends ServiceSupport implements StartupListener {
     /** The role every configured user has and Hawtio requires. */
     public static final String ROLE = "admin";
     static final String REALM = "onboarding-hub-console";
     static final String WAR_RESOURCE = "/hawtio/hawtio.war";
+    static final String POLICY_RESOURCE = "/hawtio/jolokia-access.xml";
+    /** Jolokia {@code <remote>} hosts of a console without login: this machine only. */
+    private static final List<String> LOCAL_CLIENTS = List.of("localhost", "127.0.0.0/8", "0:0:0:0:0:0:0:1",
+            "[0:0:0:0:0:0:0:1]", "::1");
     private static final Logger LOG = LoggerFactory.getLogger(HawtioConsole.class);
 
     private final boolean enabled;
+    private final String host;
     private final int port;
+    private final List<String> allowedHosts;
+    private final boolean secureCookie;
     private final boolean loginRequired;
     private final ConsoleLoginModule.Users users;
     private final Map<String, String> replacedSystemProperties = new LinkedHashMap<>();
@@ -59,9 +83,13 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
     private Thread deployment;
     private Path workDir;
 
-    HawtioConsole(boolean enabled, int port, boolean loginRequired, ConsoleLoginModule.Users users) {
+    HawtioConsole(boolean enabled, String host, int port, List<String> allowedHosts, boolean secureCookie,
+                  boolean loginRequired, ConsoleLoginModule.Users users) {
         this.enabled = enabled;
+        this.host = host;
         this.port = port;
+        this.allowedHosts = allowedHosts;
+        this.secureCookie = secureCookie;
         this.loginRequired = loginRequired;
         this.users = users;
     }
@@ -72,7 +100,12 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
      */
     public static HawtioConsole fromProperties(PropertiesComponent props, boolean sandboxMode) {
         boolean enabled = Boolean.parseBoolean(prop(props, "hub.hawtio.enabled", "true"));
+        // loopback in every mode: the console operates the hub, reach it through an SSH tunnel or a reverse proxy
+        String host = prop(props, "hub.hawtio.host", "127.0.0.1");
         int port = Integer.parseInt(prop(props, "hub.hawtio.port", "8090"));
+        List<String> allowedHosts = Arrays.stream(prop(props, "hub.hawtio.allowed-hosts", "").split(","))
+                .map(String::strip).filter(name -> !name.isEmpty()).toList();
+        boolean secureCookie = Boolean.parseBoolean(prop(props, "hub.hawtio.secure-cookie", "false"));
         boolean loginRequired = !sandboxMode && Boolean.parseBoolean(prop(props, "hub.hawtio.authentication", "true"));
         ConsoleLoginModule.Users users = ConsoleLoginModule.Users.parse(prop(props, "hub.hawtio.users", ""));
         if (enabled && loginRequired && users.isEmpty()) {
@@ -80,7 +113,7 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
                     + " comma-separated user:password pairs who may log in to the Hawtio console"
                     + " (or set hub.hawtio.enabled=false, or hub.hawtio.authentication=false for a console without login)");
         }
-        return new HawtioConsole(enabled, port, loginRequired, users);
+        return new HawtioConsole(enabled, host, port, allowedHosts, secureCookie, loginRequired, users);
     }
 
     /** Takes the console's port; the console is deployed once the context has fully started. */
@@ -93,6 +126,7 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
         threads.setName("hawtio");
         server = new Server(threads);
         connector = new ServerConnector(server, 1, 1);
+        connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
         try {
@@ -100,7 +134,8 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
             connector.open();
         } catch (Exception e) {
             doStop();
-            throw new IllegalStateException("cannot start the Hawtio console on port " + port + " (hub.hawtio.port): " + e.getMessage(), e);
+            throw new IllegalStateException("cannot start the Hawtio console on port " + port + " (hub.hawtio.port) of "
+                    + host + " (hub.hawtio.host): " + e.getMessage(), e);
         }
     }
 
@@ -132,9 +167,12 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
                 Files.copy(in, war, StandardCopyOption.REPLACE_EXISTING);
             }
             configureHawtio();
-            server.setHandler(webApp(war));
+            ConsoleRequestGuard guard = new ConsoleRequestGuard(host, connector.getLocalPort(), allowedHosts);
+            guard.setHandler(webApp(war, writeJolokiaPolicy(guard)));
+            server.setHandler(guard);
             server.start();
-            LOG.info("Hawtio console at http://localhost:{}/hawtio/ ({})", connector.getLocalPort(), loginRequired
+            LOG.info("Hawtio console at http://{}:{}/hawtio/ ({})", InetAddress.getByName(host).isLoopbackAddress()
+                    ? "localhost" : host, connector.getLocalPort(), loginRequired
                     ? "login required, users " + users.names()
                     : "no login (sandbox mode or hub.hawtio.authentication=false): its Jolokia answers local clients only");
         } catch (Exception e) {
@@ -148,7 +186,49 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
         }
     }
 
-    private WebAppContext webApp(Path war) {
+    /** The address the console listens on (null when it does not). */
+    synchronized String boundHost() {
+        return connector != null ? connector.getHost() : null;
+    }
+
+    /**
+     * Writes the Jolokia access policy ({@value #POLICY_RESOURCE}) to the console's folder, completed with the
+     * console's own origins ({@code <cors>}) and, without login, this machine as the only client ({@code <remote>}).
+     */
+    private Path writeJolokiaPolicy(ConsoleRequestGuard guard) throws Exception {
+        DocumentBuilderFactory parsers = DocumentBuilderFactory.newInstance();
+        parsers.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+        Document policy;
+        try (InputStream in = HawtioConsole.class.getResourceAsStream(POLICY_RESOURCE)) {
+            policy = parsers.newDocumentBuilder().parse(in);
+        }
+        Element root = policy.getDocumentElement();
+        Element cors = policy.createElement("cors");
+        guard.jolokiaAllowedOrigins().forEach(origin -> append(cors, "allow-origin", origin));
+        if (guard.behindProxy()) {
+            // a TLS-terminating proxy forwards https origins over http, which Jolokia refuses otherwise
+            append(cors, "ignore-scheme", null);
+        }
+        root.appendChild(cors);
+        if (!loginRequired) {
+            Element remote = policy.createElement("remote");
+            LOCAL_CLIENTS.forEach(client -> append(remote, "host", client));
+            root.appendChild(remote);
+        }
+        Path file = workDir.resolve("jolokia-access.xml");
+        TransformerFactory.newInstance().newTransformer().transform(new DOMSource(policy), new StreamResult(file.toFile()));
+        return file;
+    }
+
+    private static void append(Element parent, String name, String text) {
+        Element child = parent.getOwnerDocument().createElement(name);
+        if (text != null) {
+            child.setTextContent(text);
+        }
+        parent.appendChild(child);
+    }
+
+    private WebAppContext webApp(Path war, Path policy) {
         WebAppContext webApp = new WebAppContext();
         webApp.setContextPath("/hawtio");
         webApp.setWar(war.toString());
@@ -157,8 +237,13 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
         // the console logs through the hub's logging, not the war's own Log4j and configuration
         webApp.getSystemClassMatcher().add("org.slf4j.");
         // read by the war's Jolokia agent (servlet context parameters override its web.xml ones)
-        webApp.setInitParameter("policyLocation", loginRequired
-                ? "classpath:/hawtio/jolokia-access.xml" : "classpath:/hawtio/jolokia-access-local.xml");
+        webApp.setInitParameter("policyLocation", policy.toUri().toString());
+        // the session cookie is never sent by a request another site starts, nor readable by scripts
+        webApp.getSessionHandler().setSameSite(HttpCookie.SameSite.STRICT);
+        webApp.getSessionHandler().setHttpOnly(true);
+        if (secureCookie) {
+            webApp.getSessionHandler().getSessionCookieConfig().setSecure(true);
+        }
         return webApp;
     }
 

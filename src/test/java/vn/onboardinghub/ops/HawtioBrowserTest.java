@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The Hawtio console in a real (headless) Chromium: an operator logs in through Hawtio's login page and finds the
  * hub's routes in the Camel view. Screenshots go to {@code target/screenshots/}. Needs Debian's {@code chromium}
- * and {@code chromium-driver} ({@code .ci/run} installs them).
+ * and {@code chromium-driver}, which {@code mvn verify} installs when missing ({@code ops/install-test-browser}).
  */
 class HawtioBrowserTest {
     static final String USER = "operator";

@@ -1,34 +1,104 @@
 package vn.onboardinghub.ops;
 
+import org.apache.camel.ServiceStatus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onboardinghub.TestHub;
 
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Sandbox mode: the console needs no login, and its Jolokia answers clients on this machine. */
+/**
+ * Sandbox mode: the console needs no login, listens on 127.0.0.1 only, and its Jolokia is as locked down as with
+ * login (a web page the developer opens must not operate the hub through it).
+ */
 class HawtioConsoleWithoutLoginTest {
+    static TestHub hub;
+    static int port;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        port = TestHub.freePort();
+        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true",
+                "hub.hawtio.enabled", "true", "hub.hawtio.port", String.valueOf(port)));
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+    }
 
     @Test
     void sandboxConsoleShowsTheRoutesToLocalClientsWithoutLogin() throws Exception {
-        int port = TestHub.freePort();
-        try (TestHub hub = TestHub.start(Map.of("hub.sandbox.enabled", "true",
-                "hub.hawtio.enabled", "true", "hub.hawtio.port", String.valueOf(port)))) {
-            HttpResponse<String> search = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + port + "/hawtio/jolokia/search/org.apache.camel:type=routes,*"))
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> search = get("/hawtio/jolokia/search/org.apache.camel:type=routes,*");
 
-            assertThat(search.statusCode()).isEqualTo(200);
-            assertThat(search.body()).contains("\"status\":200", "name=\\\"onboarding\\\"");
+        assertThat(search.statusCode()).isEqualTo(200);
+        assertThat(search.body()).contains("\"status\":200", "name=\\\"onboarding\\\"");
+    }
+
+    @Test
+    void sandboxConsoleListensOnLoopbackOnly() throws Exception {
+        assertThat(hub.context().hasService(HawtioConsole.class).boundHost()).isEqualTo("127.0.0.1");
+
+        List<InetAddress> otherAddresses = NetworkInterface.networkInterfaces()
+                .filter(nic -> !isLoopback(nic))
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(address -> address instanceof Inet4Address && !address.isLoopbackAddress()).toList();
+        for (InetAddress address : otherAddresses) {
+            try (Socket socket = new Socket()) {
+                assertThatThrownBy(() -> socket.connect(new InetSocketAddress(address, port), 5000))
+                        .as("the console on " + address.getHostAddress()).isInstanceOf(ConnectException.class);
+            }
         }
+    }
+
+    @Test
+    void aRebindingPageCannotReachTheConsolesJolokia() throws Exception {
+        RawHttp.Response rebound = RawHttp.get(port, "attacker.example:" + port, "/hawtio/jolokia/version", null);
+        RawHttp.Response local = RawHttp.get(port, "127.0.0.1:" + port, "/hawtio/jolokia/version", null);
+
+        assertThat(rebound.status()).isEqualTo(403);
+        assertThat(local.status()).isEqualTo(200);
+    }
+
+    @Test
+    void aForeignOriginCannotStopARoute() throws Exception {
+        HttpResponse<String> exec = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hawtio/jolokia/"))
+                .header("Origin", "http://evil.example").header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"type": "exec", "mbean": "org.apache.camel:context=onboarding-hub,type=routes,name=\\"onboarding\\"",
+                         "operation": "stop()"}"""))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(exec.statusCode()).isEqualTo(403);
+        assertThat(exec.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        assertThat(hub.context().getRouteController().getRouteStatus("onboarding")).isEqualTo(ServiceStatus.Started);
+    }
+
+    @Test
+    void noMessageCanBeSentIntoARouteWithoutLoginEither() throws Exception {
+        HttpResponse<String> exec = get("/hawtio/jolokia/exec/org.apache.camel:context=onboarding-hub,type=context,"
+                + "name=%22onboarding-hub%22/sendStringBody(java.lang.String,java.lang.String)/direct:onboarding/%7B%7D");
+
+        assertThat(exec.statusCode()).isEqualTo(200);
+        assertThat(exec.body()).contains("\"status\":403").doesNotContain("\"value\"");
     }
 
     @Test
@@ -37,6 +107,19 @@ class HawtioConsoleWithoutLoginTest {
             assertThatThrownBy(() -> TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.hawtio.enabled", "true",
                     "hub.hawtio.port", String.valueOf(taken.getLocalPort()))).close())
                     .hasStackTraceContaining("cannot start the Hawtio console on port " + taken.getLocalPort() + " (hub.hawtio.port)");
+        }
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static boolean isLoopback(NetworkInterface nic) {
+        try {
+            return nic.isLoopback();
+        } catch (java.net.SocketException e) {
+            return true;
         }
     }
 }

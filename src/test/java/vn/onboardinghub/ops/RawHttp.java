@@ -1,0 +1,32 @@
+package vn.onboardinghub.ops;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One HTTP/1.1 GET written by hand, for what Java's HTTP client refuses to send: a {@code Host} header of one's
+ * choosing, as a browser sends after DNS rebinding.
+ */
+final class RawHttp {
+    private RawHttp() {
+    }
+
+    record Response(int status, String body) {
+    }
+
+    static Response get(int port, String host, String path, String authorization) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
+                    + (authorization != null ? "Authorization: " + authorization + "\r\n" : "")
+                    + "Connection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            // "HTTP/1.1 403 Forbidden"
+            int status = Integer.parseInt(answer.substring(answer.indexOf(' ') + 1, answer.indexOf(' ') + 4));
+            int bodyStart = answer.indexOf("\r\n\r\n");
+            return new Response(status, bodyStart < 0 ? "" : answer.substring(bodyStart + 4));
+        }
+    }
+}
