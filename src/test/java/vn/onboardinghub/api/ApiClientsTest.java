@@ -123,7 +123,7 @@ class ApiClientsTest {
     }
 
     @Test
-    void merchantIdsAreComparedAfterUnicodeNormalizationAndControlCharactersAreRefused() throws Exception {
+    void merchantIdsAreComparedAfterUnicodeNormalization() throws Exception {
         stubAhamove("tok-wide");
         JsonNode first = onboard("erp-old-key", request("M-WIDE", "0912000333", null));
         provider.resetAll();
@@ -134,9 +134,6 @@ class ApiClientsTest {
         assertThat(same.at("/results/ahamove/credentials/token").asText())
                 .isEqualTo(first.at("/results/ahamove/credentials/token").asText());
 
-        HttpResponse<String> forged = hub.post("/api/v1/onboardings", request("M-1\\r\\nINFO forged", "0912000333", null), "erp-old-key");
-        assertThat(forged.statusCode()).isEqualTo(400);
-        assertThat(json(forged.body()).at("/error/violations/0/field").asText()).isEqualTo("merchant.externalId");
         assertThat(provider.findAll(anyRequestedFor(anyUrl()))).isEmpty();
     }
 
