@@ -11,6 +11,8 @@ import vn.onboardinghub.TestHub;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -120,6 +122,14 @@ class ApiClientsTest {
         assertThat(again.at("/results/ghtk/attempts").asInt()).isZero();
         assertThat(again.at("/results/ahamove/credentials/token").asText()).isEqualTo("tok-victim");
         assertThat(provider.findAll(anyRequestedFor(anyUrl()))).isEmpty();
+
+        // nothing of it in plain text on disk: not the credentials, not the GHTK password, not a client's key
+        try (var files = Files.walk(hub.dataDir())) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).as(file.toString())
+                        .doesNotContain("tok-victim", "ghtk-victim", "right-password", "erp-old-key", "sales-key");
+            }
+        }
     }
 
     @Test

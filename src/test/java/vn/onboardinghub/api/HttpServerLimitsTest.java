@@ -54,16 +54,17 @@ class HttpServerLimitsTest {
     }
 
     @Test
-    void inSandboxModeTheRestAndManagementPortsListenOnLoopbackOnly() throws Exception {
+    void inSandboxModeTheRestManagementAndBrokerPortsListenOnLoopbackOnly() throws Exception {
         Optional<InetAddress> otherAddress = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
                 .flatMap(n -> Collections.list(n.getInetAddresses()).stream())
                 .filter(a -> !a.isLoopbackAddress() && a instanceof java.net.Inet4Address).findFirst();
         try (TestHub hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.api.keys", TestHub.API_KEY))) {
             int port = URI.create(hub.url("/")).getPort();
             int management = URI.create(hub.managementUrl("/")).getPort();
+            int broker = URI.create(hub.context().resolvePropertyPlaceholders("{{hub.broker.url}}")).getPort();
             assertThat(hub.get("/api/v1/batches").statusCode()).isEqualTo(200);
             assertThat(otherAddress).as("this machine has a non-loopback address to try").isPresent();
-            for (int p : new int[]{port, management}) {
+            for (int p : new int[]{port, management, broker}) {
                 assertThat(connects(otherAddress.get(), p)).as("port " + p + " on " + otherAddress.get()).isFalse();
                 assertThat(connects(InetAddress.getLoopbackAddress(), p)).isTrue();
             }
