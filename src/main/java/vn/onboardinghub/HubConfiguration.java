@@ -27,6 +27,7 @@ import vn.onboardinghub.core.CallbackSigner;
 import vn.onboardinghub.core.Callbacks;
 import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.core.ProviderResultsAggregation;
+import vn.onboardinghub.intake.JsonViolations;
 import vn.onboardinghub.intake.RequestReader;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderCalls;
@@ -175,7 +176,7 @@ public class HubConfiguration implements CamelConfiguration {
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .build();
         // hostile input: no absurdly deep documents
-        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(JsonViolations.MAX_NESTING_DEPTH).build());
         // "name": 123 or "lat": "x" is a type error, not silently converted
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
