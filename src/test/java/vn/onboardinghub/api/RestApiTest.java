@@ -57,20 +57,61 @@ class RestApiTest extends ProviderContractTest {
     }
 
     @Test
-    void wrongTypeIsReportedAtItsField() throws Exception {
+    void wrongTypeIsReportedAtItsFieldInPlainWords() throws Exception {
         JsonNode violations = violations("{\"merchant\": {\"externalId\": \"M-1\", \"name\": \"A\", \"phone\": \"0912345678\", \"lat\": \"north\"}}");
         assertThat(violations.get(0).path("field").asText()).isEqualTo("merchant.lat");
+        assertThat(violations.get(0).path("message").asText()).isEqualTo("must be a number, not the text \"north\"");
     }
 
     @Test
-    void malformedJsonIsInvalidRequest() throws Exception {
-        JsonNode violations = violations("{\"merchant\": {");
-        assertThat(violations.get(0).path("field").asText()).isEqualTo("$");
+    void wrongTypesNameWhatIsAcceptedAndNeverAJavaClassOrLibraryOption() throws Exception {
+        assertPlainWords(violations("{\"merchant\": {\"externalId\": 7, \"name\": \"A\", \"phone\": \"0912345678\"}}"),
+                "merchant.externalId", "must be text, not the number 7");
+        assertPlainWords(violations("{\"merchant\": \"Shop A\"}"), "merchant", "must be an object, not the text \"Shop A\"");
+        assertPlainWords(violations("{" + MERCHANT + ", \"providers\": \"ahamove\"}"), "providers",
+                "must be a list, not the text \"ahamove\"");
+        assertPlainWords(violations("{" + MERCHANT + ", \"ghtk\": {\"password\": 123456}}"), "ghtk.password",
+                "must be text, not a number");
+        assertPlainWords(violations("{\"merchant\": {\"externalId\": \"M-1\", \"name\": \"A\", \"phone\": \"0912345678\","
+                + " \"lng\": [1]}}"), "merchant.lng", "must be a number, not a list");
     }
 
     @Test
-    void absurdlyDeepJsonIsRefused() throws Exception {
-        violations("[".repeat(5000) + "]".repeat(5000));
+    void malformedJsonIsInvalidRequestSayingWhere() throws Exception {
+        assertPlainWords(violations("{\"merchant\": {"), "$",
+                "is not valid JSON: the document ends before it is complete at line 1, column 15");
+        assertPlainWords(violations("{\"merchant\": {\"name\": \"A\",}}"), "$",
+                "is not valid JSON: something unexpected at line 1, column 27 (check quotes, commas and brackets)");
+    }
+
+    @Test
+    void absurdlyDeepJsonIsRefusedInPlainWords() throws Exception {
+        assertPlainWords(violations("[".repeat(5000) + "]".repeat(5000)), "$", "is nested deeper than 64 levels");
+        assertPlainWords(violations("{\"merchant\": " + "{\"a\": ".repeat(70) + "1" + "}".repeat(71)), "$",
+                "is nested deeper than 64 levels");
+    }
+
+    @Test
+    void theSmallestRequestIsToldThatEveryEnabledProviderIsTheDefaultAndHowToChoose() throws Exception {
+        JsonNode violations = violations("{\"merchant\": {\"externalId\": \"M-1\", \"name\": \"Shop\", \"phone\": \"0912345678\"}}");
+
+        assertThat(violations.findValuesAsText("field")).containsExactlyInAnyOrder("ghtk.email", "ghtk.password", "socdo.zaloUserId");
+        String howToChoose = "; providers defaults to every enabled provider — name the ones you want in providers";
+        assertThat(violations.findValuesAsText("message")).containsExactlyInAnyOrder(
+                "is required for GHTK (or set merchant.email)" + howToChoose, "is required for GHTK" + howToChoose,
+                "is required for Socdo" + howToChoose);
+        // with providers named, the caller chose: no hint
+        JsonNode chosen = violations("{\"merchant\": {\"externalId\": \"M-1\", \"name\": \"Shop\", \"phone\": \"0912345678\"},"
+                + " \"providers\": [\"socdo\"]}");
+        assertThat(chosen.findValuesAsText("message")).containsExactly("is required for Socdo");
+        assertThat(received()).isEmpty();
+    }
+
+    private static void assertPlainWords(JsonNode violations, String field, String message) {
+        assertThat(violations).hasSize(1);
+        assertThat(violations.get(0).path("field").asText()).isEqualTo(field);
+        assertThat(violations.get(0).path("message").asText()).isEqualTo(message);
+        assertThat(violations.toString()).doesNotContainPattern("java\\.|`|Coercion|StreamReadConstraints|Exception|\\bat \\w+\\.");
     }
 
     @Test
