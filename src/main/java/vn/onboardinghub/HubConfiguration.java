@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onboardinghub.api.Api;
 import vn.onboardinghub.api.ApiClients;
+import vn.onboardinghub.api.HttpListeners;
 import vn.onboardinghub.api.HttpServerLimits;
 import vn.onboardinghub.api.KeyGuessThrottle;
 import vn.onboardinghub.core.AccountKeys;
@@ -73,6 +74,9 @@ public class HubConfiguration implements CamelConfiguration {
         boolean sandboxMode = Boolean.parseBoolean(prop(props, "hub.sandbox.enabled", "true"));
         Path dataDir = Path.of(prop(props, "hub.data-dir", "data")).toAbsolutePath();
         ownerOnly(dataDir);
+        // the embedded database and broker open in one process only: a second hub on the same directory is refused
+        DataDirectoryLock dataDirLock = prop(props, "hub.db.url", "").isEmpty()
+                || Boolean.parseBoolean(prop(props, "hub.broker.embedded", "true")) ? DataDirectoryLock.acquire(dataDir) : null;
 
         ObjectMapper mapper = objectMapper();
         ProviderCatalog catalog = new ProviderCatalog(mapper);
@@ -124,6 +128,13 @@ public class HubConfiguration implements CamelConfiguration {
                 }
             }
         }));
+        // a port already taken stops the start-up with one line; unknown paths and wrong methods answer JSON
+        context.addStartupListener(new HttpListeners(mapper));
+        registry.bind("restApiReadiness", new ReadinessCheck("rest-api", () -> {
+            if (!HttpListeners.serving(context, false)) {
+                throw new IllegalStateException("the REST listener is not serving");
+            }
+        }));
         registry.bind("providerResultsAggregation", new ProviderResultsAggregation());
         HubMetrics metrics = HubMetrics.bindTo(context);
         registry.bind("hubMetrics", metrics);
@@ -155,13 +166,16 @@ public class HubConfiguration implements CamelConfiguration {
         context.addStartupListener(console);
         context.addService(new ServiceSupport() {
             @Override
-            protected void doStop() {
+            protected void doStop() throws IOException {
                 if (sandbox != null) {
                     sandbox.close();
                 }
                 store.close();
                 dataSource.close();
                 vertx.close();
+                if (dataDirLock != null) {
+                    dataDirLock.close();
+                }
             }
         }, true, true);
         // added after the service that closes the data source, so stopped before it

@@ -170,6 +170,33 @@ class RestApiTest extends ProviderContractTest {
     }
 
     @Test
+    void unknownPathsAnswerTheApisJson404() throws Exception {
+        for (String path : new String[]{"/", "/nope", "/api/v1/nope", "/api/v2/onboardings", "/api/v1/onboardings/a/b"}) {
+            HttpResponse<String> response = hub.get(path);
+            assertThat(response.statusCode()).as(path).isEqualTo(404);
+            assertThat(response.headers().firstValue("Content-Type")).as(path)
+                    .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+            assertThat(json(response.body()).at("/error/code").asText()).as(response.body()).isEqualTo("NOT_FOUND");
+            assertThat(json(response.body()).at("/error/message").asText()).as(response.body()).contains("/api/v1");
+        }
+    }
+
+    @Test
+    void aWrongMethodAnswersTheApisJson405() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        for (String[] call : new String[][]{{"DELETE", "/api/v1/onboardings"}, {"PUT", "/api/v1/onboardings/x"},
+                {"POST", "/api/v1/openapi.json"}, {"PATCH", "/api/v1/batches"}}) {
+            HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(hub.url(call[1])))
+                    .header("X-API-Key", vn.onboardinghub.TestHub.API_KEY)
+                    .method(call[0], java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(call[0] + " " + call[1]).isEqualTo(405);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+            assertThat(json(response.body()).at("/error/code").asText()).as(response.body()).isEqualTo("METHOD_NOT_ALLOWED");
+        }
+        assertThat(received()).isEmpty();
+    }
+
+    @Test
     void unknownOnboardingIs404() throws Exception {
         HttpResponse<String> response = hub.get("/api/v1/onboardings/00000000-0000-0000-0000-000000000000");
         assertThat(response.statusCode()).isEqualTo(404);
