@@ -15,6 +15,7 @@ import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,6 +154,10 @@ public class HubConfiguration implements CamelConfiguration {
                 Integer.parseInt(prop(props, "hub.http.max-connections", "2000")),
                 Integer.parseInt(prop(props, "hub.http.max-connections-per-address", "200")));
         registry.bind("vertx", vertx);
+        // closed once the context stopped: the REST and management servers run on it and close their listeners
+        // on it as they stop (closed before, their stop failed with a WARN and a stack trace)
+        context.addLifecycleStrategy(LifecycleStrategySupport.adapt(LifecycleStrategySupport.onCamelContextStopped(
+                stopped -> vertx.close().toCompletionStage().toCompletableFuture().join())));
         // provider calls block a thread each; no queue, so a burst gets new threads (up to the maximum) instead of
         // waiting behind the core ones: 64 onboardings in flight make 256 concurrent calls
         registry.bind("providerCallPool", context.getExecutorServiceManager().newThreadPool(this, "provider-calls",
@@ -172,7 +177,6 @@ public class HubConfiguration implements CamelConfiguration {
                 }
                 store.close();
                 dataSource.close();
-                vertx.close();
                 if (dataDirLock != null) {
                     dataDirLock.close();
                 }

@@ -114,6 +114,12 @@ public final class HubProcess {
                 .header("X-API-Key", TestHub.API_KEY).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("X-API-Key", TestHub.API_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Kills every process this started that is still running. */
     public void killAll() {
         started.forEach(Process::destroyForcibly);
