@@ -8,6 +8,7 @@ import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onboardinghub.api.HttpListeners;
 import vn.onboardinghub.channels.file.FileDropConfiguration;
 import vn.onboardinghub.channels.jms.JmsConfiguration;
 import vn.onboardinghub.store.ResultCipher;
@@ -56,7 +57,29 @@ public final class Application {
         if (args.length > 0 && args[0].equals("reencrypt")) {
             System.exit(reencrypt(overrides));
         }
-        create(overrides).run(args);
+        try {
+            create(overrides).run(args);
+        } catch (Exception e) {
+            StartRefusedException refused = refusal(e);
+            if (refused != null) {
+                // the reason and the setting to change, not a stack trace
+                LOG.error("the hub cannot start: {}", refused.getMessage());
+            } else {
+                LOG.error("the hub cannot start", e);
+            }
+            // exit even though threads (Vert.x, the broker) were started before the failure
+            System.exit(1);
+        }
+    }
+
+    /** The {@link StartRefusedException} among the causes, however deep Camel wrapped it; null when none. */
+    private static StartRefusedException refusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StartRefusedException refused) {
+                return refused;
+            }
+        }
+        return null;
     }
 
     /** The hub's Camel Main, configured but not started (tests add override properties before starting it). */
@@ -92,6 +115,17 @@ public final class Application {
                 .orElse(sandbox ? "127.0.0.1" : "0.0.0.0");
         main.configure().httpServer().setHost(address);
         main.configure().httpManagementServer().setHost(address);
+        requireFreePort(props, "camel.server", address);
+        requireFreePort(props, "camel.management", address);
+    }
+
+    /** A REST or management port already in use stops the start with one line naming it, before anything starts. */
+    private static void requireFreePort(PropertiesComponent props, String listener, String defaultHost) {
+        if (Boolean.parseBoolean(props.resolveProperty(listener + ".enabled").map(String::strip).orElse("false"))) {
+            props.resolveProperty(listener + ".port").map(String::strip).filter(p -> !p.isEmpty() && !p.equals("0"))
+                    .ifPresent(port -> HttpListeners.requireFree(props.resolveProperty(listener + ".host").map(String::strip)
+                            .filter(h -> !h.isEmpty()).orElse(defaultHost), Integer.parseInt(port), listener + ".port"));
+        }
     }
 
     /**

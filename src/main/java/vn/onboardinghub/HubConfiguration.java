@@ -15,11 +15,13 @@ import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onboardinghub.api.Api;
 import vn.onboardinghub.api.ApiClients;
+import vn.onboardinghub.api.HttpListeners;
 import vn.onboardinghub.api.HttpServerLimits;
 import vn.onboardinghub.api.KeyGuessThrottle;
 import vn.onboardinghub.core.AccountKeys;
@@ -27,6 +29,7 @@ import vn.onboardinghub.core.CallbackSigner;
 import vn.onboardinghub.core.Callbacks;
 import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.core.ProviderResultsAggregation;
+import vn.onboardinghub.intake.JsonViolations;
 import vn.onboardinghub.intake.RequestReader;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderCalls;
@@ -72,6 +75,9 @@ public class HubConfiguration implements CamelConfiguration {
         boolean sandboxMode = Boolean.parseBoolean(prop(props, "hub.sandbox.enabled", "true"));
         Path dataDir = Path.of(prop(props, "hub.data-dir", "data")).toAbsolutePath();
         ownerOnly(dataDir);
+        // the embedded database and broker open in one process only: a second hub on the same directory is refused
+        DataDirectoryLock dataDirLock = prop(props, "hub.db.url", "").isEmpty()
+                || Boolean.parseBoolean(prop(props, "hub.broker.embedded", "true")) ? DataDirectoryLock.acquire(dataDir) : null;
 
         ObjectMapper mapper = objectMapper();
         ProviderCatalog catalog = new ProviderCatalog(mapper);
@@ -123,6 +129,13 @@ public class HubConfiguration implements CamelConfiguration {
                 }
             }
         }));
+        // a port already taken stops the start-up with one line; unknown paths and wrong methods answer JSON
+        context.addStartupListener(new HttpListeners(mapper));
+        registry.bind("restApiReadiness", new ReadinessCheck("rest-api", () -> {
+            if (!HttpListeners.serving(context, false)) {
+                throw new IllegalStateException("the REST listener is not serving");
+            }
+        }));
         registry.bind("providerResultsAggregation", new ProviderResultsAggregation());
         HubMetrics metrics = HubMetrics.bindTo(context);
         registry.bind("hubMetrics", metrics);
@@ -141,6 +154,10 @@ public class HubConfiguration implements CamelConfiguration {
                 Integer.parseInt(prop(props, "hub.http.max-connections", "2000")),
                 Integer.parseInt(prop(props, "hub.http.max-connections-per-address", "200")));
         registry.bind("vertx", vertx);
+        // closed once the context stopped: the REST and management servers run on it and close their listeners
+        // on it as they stop (closed before, their stop failed with a WARN and a stack trace)
+        context.addLifecycleStrategy(LifecycleStrategySupport.adapt(LifecycleStrategySupport.onCamelContextStopped(
+                stopped -> vertx.close().toCompletionStage().toCompletableFuture().join())));
         // provider calls block a thread each; no queue, so a burst gets new threads (up to the maximum) instead of
         // waiting behind the core ones: 64 onboardings in flight make 256 concurrent calls
         registry.bind("providerCallPool", context.getExecutorServiceManager().newThreadPool(this, "provider-calls",
@@ -154,13 +171,15 @@ public class HubConfiguration implements CamelConfiguration {
         context.addStartupListener(console);
         context.addService(new ServiceSupport() {
             @Override
-            protected void doStop() {
+            protected void doStop() throws IOException {
                 if (sandbox != null) {
                     sandbox.close();
                 }
                 store.close();
                 dataSource.close();
-                vertx.close();
+                if (dataDirLock != null) {
+                    dataDirLock.close();
+                }
             }
         }, true, true);
         // added after the service that closes the data source, so stopped before it
@@ -175,7 +194,7 @@ public class HubConfiguration implements CamelConfiguration {
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .build();
         // hostile input: no absurdly deep documents
-        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(JsonViolations.MAX_NESTING_DEPTH).build());
         // "name": 123 or "lat": "x" is a type error, not silently converted
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)

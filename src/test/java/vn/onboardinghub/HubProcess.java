@@ -23,9 +23,11 @@ import static org.awaitility.Awaitility.await;
  * {@code destroyForcibly}, SIGTERM with {@code destroy}. Ports and data dir stay the same across restarts.
  */
 public final class HubProcess {
-    public final int port;
-    public final int managementPort;
-    public final String brokerUrl;
+    /** Start-up attempts when a port picked free was taken by someone else before the hub bound it. */
+    private static final int PORT_RACE_ATTEMPTS = 5;
+    public int port;
+    public int managementPort;
+    public String brokerUrl;
     private final Path dataDir;
     private final Map<String, String> properties;
     private final List<Process> started = new ArrayList<>();
@@ -34,13 +36,47 @@ public final class HubProcess {
     public HubProcess(Path dataDir, Map<String, String> properties) throws IOException {
         this.dataDir = dataDir;
         this.properties = properties;
+        pickPorts();
+    }
+
+    private void pickPorts() throws IOException {
         this.port = freePort();
         this.managementPort = freePort();
         this.brokerUrl = "tcp://127.0.0.1:" + freePort();
     }
 
-    /** Starts the hub and waits until it is ready; its output goes to {@code target/hub-process/<logName>}. */
+    /**
+     * Starts the hub and waits until it is ready; its output goes to {@code target/hub-process/<logName>}. On the first
+     * start, a hub that stops because one of its ports was taken meanwhile (the ports are picked free, then bound by
+     * the child) is started again on other ports; later starts keep the ports.
+     */
     public Process start(String logName) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            Process hub = launch(logName);
+            boolean firstStart = started.size() == 1;
+            try {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                        .until(() -> !hub.isAlive() || http.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                                        + managementPort + "/observe/health/ready")).build(),
+                                HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            } catch (org.awaitility.core.ConditionTimeoutException notReady) {
+                hub.destroyForcibly();
+                throw notReady;
+            }
+            if (hub.isAlive()) {
+                return hub;
+            }
+            String output = log(logName);
+            if (!firstStart || attempt == PORT_RACE_ATTEMPTS || !output.contains("cannot listen on")) {
+                throw new IllegalStateException("the hub stopped during start-up (exit " + hub.exitValue() + "):\n" + output);
+            }
+            started.remove(hub);
+            pickPorts();
+        }
+    }
+
+    /** Starts the hub without waiting for it (for tests of start-up failures); output as {@link #start}. */
+    public Process launch(String logName) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 // without empty entries: one would put the working directory, whose routes/ folder holds the same
@@ -60,15 +96,28 @@ public final class HubProcess {
         Process hub = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(Files.createDirectories(Path.of("target", "hub-process")).resolve(logName).toFile()).start();
         started.add(hub);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
-                http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/observe/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
         return hub;
+    }
+
+    /** What the hub started under that log name printed. */
+    public static String log(String logName) throws IOException {
+        return Files.readString(Path.of("target", "hub-process", logName));
+    }
+
+    public HttpResponse<String> managementGet(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .header("X-API-Key", TestHub.API_KEY).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("X-API-Key", TestHub.API_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Kills every process this started that is still running. */

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The real hub (Camel Main, YAML routes, platform-http, H2 or PostgreSQL) started in-process on free ports with
@@ -43,6 +44,32 @@ public final class TestHub implements AutoCloseable {
     }
 
     public static TestHub start(Path dataDir, Map<String, String> overrides) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnFreePorts(dataDir, overrides);
+            } catch (Exception e) {
+                // a port picked free here can be taken by another process before the hub binds it: pick others
+                if (attempt == PORT_RACE_ATTEMPTS || !takenPortWasPickedHere(e, overrides)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static final int PORT_RACE_ATTEMPTS = 5;
+
+    private static boolean takenPortWasPickedHere(Throwable e, Map<String, String> overrides) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("cannot listen on")) {
+                return Stream.of("camel.server.port", "camel.management.port", "hub.broker.url")
+                        .anyMatch(key -> message.contains(key) && !overrides.containsKey(key));
+            }
+        }
+        return false;
+    }
+
+    private static TestHub startOnFreePorts(Path dataDir, Map<String, String> overrides) throws Exception {
         int port = freePort();
         Map<String, String> props = new LinkedHashMap<>();
         props.put("camel.server.port", String.valueOf(port));
@@ -64,7 +91,17 @@ public final class TestHub implements AutoCloseable {
         props.putAll(overrides);
         Main main = Application.create();
         props.forEach(main::addOverrideProperty);
-        main.start();
+        try {
+            main.start();
+        } catch (Exception e) {
+            // releases what started before the failure (the data directory, the broker, the servers)
+            try {
+                main.stop();
+            } catch (Exception stopping) {
+                e.addSuppressed(stopping);
+            }
+            throw e;
+        }
         return new TestHub(main, port, managementPort, dataDir);
     }
 

@@ -24,6 +24,8 @@ public class RequestReader {
     private static final Pattern DIGITS = Pattern.compile("\\d{1,19}");
     private static final int MAX_TEXT = 500;
     private static final Pattern FORMAT = Pattern.compile("\\p{Cf}");
+    private static final String DEFAULT_PROVIDERS =
+            "; providers defaults to every enabled provider — name the ones you want in providers";
 
     private final ObjectMapper mapper;
     private final Set<String> knownProviders;
@@ -39,17 +41,22 @@ public class RequestReader {
         if (json == null || json.isBlank()) {
             throw invalid("$", "a JSON request body is required");
         }
+        JsonNode tree;
+        try {
+            tree = mapper.readTree(json);
+        } catch (JacksonException e) {
+            throw new InvalidRequestException(List.of(JsonViolations.unreadable(e)));
+        }
+        if (tree == null || !tree.isObject()) {
+            throw invalid("$", "must be a JSON object");
+        }
         OnboardingRequest request;
         try {
-            JsonNode tree = mapper.readTree(json);
-            if (tree == null || !tree.isObject()) {
-                throw invalid("$", "must be a JSON object");
-            }
             request = mapper.treeToValue(tree, OnboardingRequest.class);
         } catch (JsonMappingException e) {
-            throw invalid(path(e), "has the wrong type: " + e.getOriginalMessage().split("\n")[0]);
+            throw new InvalidRequestException(List.of(JsonViolations.wrongType(path(e), e, tree)));
         } catch (JacksonException e) {
-            throw invalid("$", "is not valid JSON: " + e.getOriginalMessage());
+            throw new InvalidRequestException(List.of(JsonViolations.unreadable(e)));
         }
         return validate(request);
     }
@@ -92,17 +99,25 @@ public class RequestReader {
         lengths(violations, m);
 
         List<String> providers = providers(violations, request.providers());
+        // a caller who named no provider may not know that every enabled one is then asked: say so, and how to choose
+        String byDefault = request.providers() == null || request.providers().isEmpty() ? DEFAULT_PROVIDERS : "";
         if (providers.contains("ghtk")) {
             String email = request.ghtk() != null && request.ghtk().email() != null ? request.ghtk().email() : m.email();
             if (email == null || email.isBlank()) {
-                violations.add(new Violation("ghtk.email", "is required for GHTK (or set merchant.email)"));
+                violations.add(new Violation("ghtk.email", "is required for GHTK (or set merchant.email)" + byDefault));
             } else if (!EMAIL.matcher(email).matches()) {
                 violations.add(new Violation("ghtk.email", "is not an email address"));
             }
-            required(violations, "ghtk.password", request.ghtk() == null ? null : request.ghtk().password());
+            String password = request.ghtk() == null ? null : request.ghtk().password();
+            if (password == null || password.isBlank()) {
+                violations.add(new Violation("ghtk.password", "is required for GHTK" + byDefault));
+            }
         }
         if (providers.contains("socdo")) {
-            required(violations, "socdo.zaloUserId", request.socdo() == null ? null : request.socdo().zaloUserId());
+            String zaloUserId = request.socdo() == null ? null : request.socdo().zaloUserId();
+            if (zaloUserId == null || zaloUserId.isBlank()) {
+                violations.add(new Violation("socdo.zaloUserId", "is required for Socdo" + byDefault));
+            }
         }
         if (request.socdo() != null && request.socdo().gender() != null
                 && !Set.of("male", "female").contains(request.socdo().gender())) {

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
+import vn.onboardinghub.StartRefusedException;
 
 import javax.security.auth.login.AppConfigurationEntry;
 import javax.security.auth.login.Configuration;
@@ -134,7 +135,7 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
             connector.open();
         } catch (Exception e) {
             doStop();
-            throw new IllegalStateException("cannot start the Hawtio console on port " + port + " (hub.hawtio.port) of "
+            throw new StartRefusedException("cannot start the Hawtio console on port " + port + " (hub.hawtio.port) of "
                     + host + " (hub.hawtio.host): " + e.getMessage(), e);
         }
     }

@@ -57,20 +57,61 @@ class RestApiTest extends ProviderContractTest {
     }
 
     @Test
-    void wrongTypeIsReportedAtItsField() throws Exception {
+    void wrongTypeIsReportedAtItsFieldInPlainWords() throws Exception {
         JsonNode violations = violations("{\"merchant\": {\"externalId\": \"M-1\", \"name\": \"A\", \"phone\": \"0912345678\", \"lat\": \"north\"}}");
         assertThat(violations.get(0).path("field").asText()).isEqualTo("merchant.lat");
+        assertThat(violations.get(0).path("message").asText()).isEqualTo("must be a number, not the text \"north\"");
     }
 
     @Test
-    void malformedJsonIsInvalidRequest() throws Exception {
-        JsonNode violations = violations("{\"merchant\": {");
-        assertThat(violations.get(0).path("field").asText()).isEqualTo("$");
+    void wrongTypesNameWhatIsAcceptedAndNeverAJavaClassOrLibraryOption() throws Exception {
+        assertPlainWords(violations("{\"merchant\": {\"externalId\": 7, \"name\": \"A\", \"phone\": \"0912345678\"}}"),
+                "merchant.externalId", "must be text, not the number 7");
+        assertPlainWords(violations("{\"merchant\": \"Shop A\"}"), "merchant", "must be an object, not the text \"Shop A\"");
+        assertPlainWords(violations("{" + MERCHANT + ", \"providers\": \"ahamove\"}"), "providers",
+                "must be a list, not the text \"ahamove\"");
+        assertPlainWords(violations("{" + MERCHANT + ", \"ghtk\": {\"password\": 123456}}"), "ghtk.password",
+                "must be text, not a number");
+        assertPlainWords(violations("{\"merchant\": {\"externalId\": \"M-1\", \"name\": \"A\", \"phone\": \"0912345678\","
+                + " \"lng\": [1]}}"), "merchant.lng", "must be a number, not a list");
     }
 
     @Test
-    void absurdlyDeepJsonIsRefused() throws Exception {
-        violations("[".repeat(5000) + "]".repeat(5000));
+    void malformedJsonIsInvalidRequestSayingWhere() throws Exception {
+        assertPlainWords(violations("{\"merchant\": {"), "$",
+                "is not valid JSON: the document ends before it is complete at line 1, column 15");
+        assertPlainWords(violations("{\"merchant\": {\"name\": \"A\",}}"), "$",
+                "is not valid JSON: something unexpected at line 1, column 27 (check quotes, commas and brackets)");
+    }
+
+    @Test
+    void absurdlyDeepJsonIsRefusedInPlainWords() throws Exception {
+        assertPlainWords(violations("[".repeat(5000) + "]".repeat(5000)), "$", "is nested deeper than 64 levels");
+        assertPlainWords(violations("{\"merchant\": " + "{\"a\": ".repeat(70) + "1" + "}".repeat(71)), "$",
+                "is nested deeper than 64 levels");
+    }
+
+    @Test
+    void theSmallestRequestIsToldThatEveryEnabledProviderIsTheDefaultAndHowToChoose() throws Exception {
+        JsonNode violations = violations("{\"merchant\": {\"externalId\": \"M-1\", \"name\": \"Shop\", \"phone\": \"0912345678\"}}");
+
+        assertThat(violations.findValuesAsText("field")).containsExactlyInAnyOrder("ghtk.email", "ghtk.password", "socdo.zaloUserId");
+        String howToChoose = "; providers defaults to every enabled provider — name the ones you want in providers";
+        assertThat(violations.findValuesAsText("message")).containsExactlyInAnyOrder(
+                "is required for GHTK (or set merchant.email)" + howToChoose, "is required for GHTK" + howToChoose,
+                "is required for Socdo" + howToChoose);
+        // with providers named, the caller chose: no hint
+        JsonNode chosen = violations("{\"merchant\": {\"externalId\": \"M-1\", \"name\": \"Shop\", \"phone\": \"0912345678\"},"
+                + " \"providers\": [\"socdo\"]}");
+        assertThat(chosen.findValuesAsText("message")).containsExactly("is required for Socdo");
+        assertThat(received()).isEmpty();
+    }
+
+    private static void assertPlainWords(JsonNode violations, String field, String message) {
+        assertThat(violations).hasSize(1);
+        assertThat(violations.get(0).path("field").asText()).isEqualTo(field);
+        assertThat(violations.get(0).path("message").asText()).isEqualTo(message);
+        assertThat(violations.toString()).doesNotContainPattern("java\\.|`|Coercion|StreamReadConstraints|Exception|\\bat \\w+\\.");
     }
 
     @Test
@@ -126,6 +167,33 @@ class RestApiTest extends ProviderContractTest {
         assertThat(asyncAgain.headers().firstValue("Location")).hasValue("/api/v1/onboardings/" + first.path("onboardingId").asText());
         assertThat(json(asyncAgain.body())).isEqualTo(first);
         assertThat(received()).hasSize(1);
+    }
+
+    @Test
+    void unknownPathsAnswerTheApisJson404() throws Exception {
+        for (String path : new String[]{"/", "/nope", "/api/v1/nope", "/api/v2/onboardings", "/api/v1/onboardings/a/b"}) {
+            HttpResponse<String> response = hub.get(path);
+            assertThat(response.statusCode()).as(path).isEqualTo(404);
+            assertThat(response.headers().firstValue("Content-Type")).as(path)
+                    .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+            assertThat(json(response.body()).at("/error/code").asText()).as(response.body()).isEqualTo("NOT_FOUND");
+            assertThat(json(response.body()).at("/error/message").asText()).as(response.body()).contains("/api/v1");
+        }
+    }
+
+    @Test
+    void aWrongMethodAnswersTheApisJson405() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        for (String[] call : new String[][]{{"DELETE", "/api/v1/onboardings"}, {"PUT", "/api/v1/onboardings/x"},
+                {"POST", "/api/v1/openapi.json"}, {"PATCH", "/api/v1/batches"}}) {
+            HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(hub.url(call[1])))
+                    .header("X-API-Key", vn.onboardinghub.TestHub.API_KEY)
+                    .method(call[0], java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(call[0] + " " + call[1]).isEqualTo(405);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+            assertThat(json(response.body()).at("/error/code").asText()).as(response.body()).isEqualTo("METHOD_NOT_ALLOWED");
+        }
+        assertThat(received()).isEmpty();
     }
 
     @Test

@@ -47,13 +47,14 @@ public class SocdoSandbox implements ProviderSandbox {
                                   "user_money": 0, "user_money2": 0, "doitac": "zalo",
                                   "seller_id": 23933, "shop_id": 23933}}""")
                         .withTransformers("response-template")));
+        // "}}} }": Handlebars reads "}}}}" right after a triple-stash as a syntax error, so the JSON's closing brace is apart
         server.stubFor(post(urlPathEqualTo(path)).atPriority(4)
                 .withHeader("Token-Seller", equalTo(TOKEN_SELLER)).withHeader("Shop-ID", equalTo(SHOP_ID))
                 .withRequestBody(matchingJsonPath("$.zalo_user_id", matching(".*409")))
                 .withRequestBody(matchingJsonPath("$.name", matching(".+")))
                 .willReturn(json(409, """
                         {"success": false, "message": "Tài khoản Zalo đã được đăng ký. Vui lòng đăng nhập.",
-                         "need_login": true, "zalo_user_id": {{{toJson (jsonPath request.body '$.zalo_user_id')}}}}""")
+                         "need_login": true, "zalo_user_id": {{{toJson (jsonPath request.body '$.zalo_user_id')}}} }""")
                         .withTransformers("response-template")));
     }
 
