@@ -71,6 +71,23 @@ public final class HubProcess {
                 .header("X-API-Key", TestHub.API_KEY).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("X-API-Key", TestHub.API_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A GET on the management port ({@code /observe/health/ready}, {@code /observe/metrics}). */
+    public HttpResponse<String> management(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** What a process started with {@code logName} printed. */
+    public static String log(String logName) throws IOException {
+        return Files.readString(Path.of("target", "hub-process", logName));
+    }
+
     /** Kills every process this started that is still running. */
     public void killAll() {
         started.forEach(Process::destroyForcibly);
