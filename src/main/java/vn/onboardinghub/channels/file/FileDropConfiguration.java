@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Binds the file-drop channel's beans for {@code routes/intake-file.camel.yaml}: {@code fileBatches},
  * {@code inboxFilter} and {@code fileRecordPool}; its readiness check {@code fileDropReadiness}; and the cluster service
- * {@code fileDropOwnership} that makes one instance the inbox's owner (the route's {@code master:} endpoint). Reads
+ * (a {@link FileLockClusterService}) that makes one instance the inbox's owner for the route's {@code master:} endpoint. Reads
  * {@code hub.file.*}; the core's {@code objectMapper} must already be bound.
  */
 public class FileDropConfiguration implements CamelConfiguration {
