@@ -3,19 +3,30 @@ package vn.onboardinghub.channels.file;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.spi.PropertiesComponent;
 
 import vn.onboardinghub.store.BatchStore;
 
 import javax.sql.DataSource;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Binds the file-drop channel's beans for {@code routes/intake-file.camel.yaml}: {@code fileBatches},
- * {@code inboxFilter} and {@code fileRecordPool}; and its readiness check {@code fileDropReadiness}. Reads {@code hub.file.*}; the core's {@code objectMapper} must already be bound.
+ * {@code inboxFilter} and {@code fileRecordPool}; its readiness check {@code fileDropReadiness}; and the cluster service
+ * (a {@link FileLockClusterService}) that makes one instance the inbox's owner for the route's {@code master:} endpoint. Reads
+ * {@code hub.file.*}; the core's {@code objectMapper} must already be bound.
  */
 public class FileDropConfiguration implements CamelConfiguration {
+    /**
+     * The owner's heartbeat is stale after this many lock checks without one (Camel's FileLockClusterService): a dead
+     * owner is replaced after about {@code hub.file.takeover-after-seconds}.
+     */
+    static final int MISSED_HEARTBEATS = 5;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -51,6 +62,42 @@ public class FileDropConfiguration implements CamelConfiguration {
         // one thread more than records in flight: it reads the file ahead while the others onboard
         registry.bind("fileRecordPool", context.getExecutorServiceManager()
                 .newFixedThreadPool(this, "file-records", concurrency + 1));
+        Path leaderDir = Path.of(prop(props, "hub.file.leader-dir", inbox.resolve(".leader").toString())).toAbsolutePath();
+        long takeoverSeconds = Long.parseLong(prop(props, "hub.file.takeover-after-seconds", "20"));
+        if (takeoverSeconds < 1) {
+            throw new IllegalArgumentException("hub.file.takeover-after-seconds must be at least 1, not " + takeoverSeconds);
+        }
+        context.addService(ownership(leaderDir, takeoverSeconds));
+    }
+
+    /**
+     * One instance at a time consumes the inbox: the one holding the file lock in {@code leaderDir} (shared storage,
+     * next to the inbox) and writing a heartbeat there every fifth of {@code takeoverSeconds}. When it dies its
+     * heartbeat stops; another instance takes the lock over and its file consumer starts, deletes the dead owner's
+     * {@code .camelLock} markers and resumes the batch (same name and content: same batch in the database).
+     */
+    static FileLockClusterService ownership(Path leaderDir, long takeoverSeconds) throws Exception {
+        PrivateFiles.folder(leaderDir);
+        FileLockClusterService service = new FileLockClusterService();
+        service.setId(instanceName());
+        service.setRoot(leaderDir.toString());
+        long checkMs = Math.max(200, takeoverSeconds * 1000 / MISSED_HEARTBEATS);
+        service.setAcquireLockInterval(checkMs, TimeUnit.MILLISECONDS);
+        // an instance that finds an owner's files waits one check before trying: the owner may be alive
+        service.setAcquireLockDelay(checkMs, TimeUnit.MILLISECONDS);
+        service.setHeartbeatTimeoutMultiplier(MISSED_HEARTBEATS);
+        return service;
+    }
+
+    /** {@code <pid>@<host>}: names the owner in the log lines of the lock. */
+    private static String instanceName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return ProcessHandle.current().pid() + "@" + host;
     }
 
     private static String prop(PropertiesComponent props, String key, String defaultValue) {
