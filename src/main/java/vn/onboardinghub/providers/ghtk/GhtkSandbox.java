@@ -15,10 +15,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.*;
  */
 public class GhtkSandbox implements ProviderSandbox {
     static final String TOKEN = "sandbox-ghtk-token";
+    static final String CLIENT_SOURCE = "sandbox";
 
     @Override
     public Map<String, String> credentials() {
-        return Map.of("token", TOKEN, "client-source", "sandbox");
+        return Map.of("token", TOKEN, "client-source", CLIENT_SOURCE);
     }
 
     @Override
