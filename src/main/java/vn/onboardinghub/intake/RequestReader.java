@@ -66,12 +66,12 @@ public class RequestReader {
         } catch (JacksonException e) {
             throw new InvalidRequestException(List.of(JsonViolations.unreadable(e)));
         }
-        return validate(request, sectionTypes(tree));
-    }
-
-    /** Validates a request built by a channel (e.g. a CSV row) and normalizes phone and provider list. */
-    public OnboardingRequest validate(OnboardingRequest request) {
-        return validate(request, List.of());
+        List<Violation> wrongTypes = sectionTypes(tree);
+        if (!wrongTypes.isEmpty()) {
+            // like a wrong type anywhere else in the document: reported alone
+            throw new InvalidRequestException(wrongTypes);
+        }
+        return validate(request);
     }
 
     /**
@@ -99,8 +99,9 @@ public class RequestReader {
         return violations;
     }
 
-    private OnboardingRequest validate(OnboardingRequest request, List<Violation> typeViolations) {
-        List<Violation> violations = new ArrayList<>(typeViolations);
+    /** Validates a request built by a channel (e.g. a CSV row) and normalizes phone and provider list. */
+    public OnboardingRequest validate(OnboardingRequest request) {
+        List<Violation> violations = new ArrayList<>();
         Merchant m = request.merchant();
         if (m == null) {
             violations.add(new Violation("merchant", "is required"));
