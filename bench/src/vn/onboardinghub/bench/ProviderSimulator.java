@@ -8,10 +8,8 @@ import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
 import com.github.tomakehurst.wiremock.global.GlobalSettings;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import vn.onboardinghub.providers.ahamove.AhamoveSandbox;
-import vn.onboardinghub.providers.ghtk.GhtkSandbox;
-import vn.onboardinghub.providers.its.ItsSandbox;
-import vn.onboardinghub.providers.socdo.SocdoSandbox;
+import vn.onboardinghub.providers.ProviderAdapter;
+import vn.onboardinghub.providers.ProviderCatalog;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +41,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
  */
 public final class ProviderSimulator {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] PROVIDERS = {"ahamove", "ghtk", "socdo", "its"};
+    private static final ProviderCatalog PROVIDERS = new ProviderCatalog(JSON);
 
     private volatile int delayMs;
     private final Map<String, CallLog> calls = new ConcurrentHashMap<>();
@@ -52,7 +50,7 @@ public final class ProviderSimulator {
     private ProviderSimulator(int port, int delayMs) {
         this.delayMs = delayMs;
         this.baseUrl = "http://127.0.0.1:" + port;
-        for (String p : PROVIDERS) {
+        for (String p : PROVIDERS.names()) {
             calls.put(p, new CallLog());
         }
     }
@@ -76,10 +74,9 @@ public final class ProviderSimulator {
                 .disableRequestJournal().notifier(new Slf4jNotifier(false)));
         server.start();
         server.updateGlobalSettings(GlobalSettings.builder().fixedDelay(delayMs).build());
-        new AhamoveSandbox().register(server, "/ahamove");
-        new GhtkSandbox().register(server, "/ghtk");
-        new SocdoSandbox().register(server, "/socdo");
-        new ItsSandbox().register(server, "/its");
+        for (ProviderAdapter provider : PROVIDERS.all()) {
+            provider.sandbox().register(server, "/" + provider.name());
+        }
     }
 
     private void startJdk(int port) throws IOException {

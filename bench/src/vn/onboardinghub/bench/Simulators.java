@@ -1,5 +1,8 @@
 package vn.onboardinghub.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import vn.onboardinghub.providers.ProviderAdapter;
+import vn.onboardinghub.providers.ProviderCatalog;
 import vn.onboardinghub.providers.ahamove.AhamoveSandbox;
 import vn.onboardinghub.providers.ghtk.GhtkSandbox;
 import vn.onboardinghub.providers.its.ItsSandbox;
@@ -71,16 +74,11 @@ final class Simulators implements AutoCloseable {
     /** {@code hub.providers.*} settings for a hub calling this simulator. */
     Map<String, String> hubSettings() {
         Map<String, String> props = new LinkedHashMap<>();
-        props.put("hub.providers.ahamove.base-url", baseUrl + "/ahamove");
-        props.put("hub.providers.ahamove.api-key", AHAMOVE_API_KEY);
-        props.put("hub.providers.ghtk.base-url", baseUrl + "/ghtk");
-        props.put("hub.providers.ghtk.token", GHTK_TOKEN);
-        props.put("hub.providers.ghtk.client-source", GHTK_CLIENT_SOURCE);
-        props.put("hub.providers.socdo.base-url", baseUrl + "/socdo");
-        props.put("hub.providers.socdo.token-seller", SOCDO_TOKEN_SELLER);
-        props.put("hub.providers.socdo.shop-id", SOCDO_SHOP_ID);
-        props.put("hub.providers.its.base-url", baseUrl + "/its/v1/partner");
-        props.put("hub.providers.its.api-key", ITS_API_KEY);
+        for (ProviderAdapter provider : new ProviderCatalog(new ObjectMapper()).all()) {
+            String prefix = "hub.providers." + provider.name() + ".";
+            props.put(prefix + "base-url", baseUrl + "/" + provider.name() + provider.sandbox().basePath());
+            provider.sandbox().credentials().forEach((key, value) -> props.put(prefix + key, value));
+        }
         return props;
     }
 

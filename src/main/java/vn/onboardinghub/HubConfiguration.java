@@ -20,6 +20,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onboardinghub.api.Api;
+import vn.onboardinghub.api.ApiDocument;
 import vn.onboardinghub.api.ApiClients;
 import vn.onboardinghub.api.HttpListeners;
 import vn.onboardinghub.api.HttpServerLimits;
@@ -35,6 +36,7 @@ import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderCalls;
 import vn.onboardinghub.providers.ProviderCatalog;
 import vn.onboardinghub.providers.ProviderGuards;
+import vn.onboardinghub.providers.ProviderRoutes;
 import vn.onboardinghub.providers.ProviderSettings;
 import vn.onboardinghub.sandbox.Sandbox;
 import vn.onboardinghub.store.H2Compaction;
@@ -80,7 +82,8 @@ public class HubConfiguration implements CamelConfiguration {
                 || Boolean.parseBoolean(prop(props, "hub.broker.embedded", "true")) ? DataDirectoryLock.acquire(dataDir) : null;
 
         ObjectMapper mapper = objectMapper();
-        ProviderCatalog catalog = new ProviderCatalog(mapper);
+        ProviderCatalog catalog = new ProviderCatalog(mapper, Arrays.stream(prop(props, "hub.providers.packages",
+                ProviderCatalog.DEFAULT_PACKAGE).split(",")).map(String::strip).filter(p -> !p.isEmpty()).toList());
         HikariDataSource dataSource = dataSource(props, dataDir);
         OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(cryptoKeys(props, dataDir, sandboxMode)));
         store.migrate();
@@ -114,10 +117,14 @@ public class HubConfiguration implements CamelConfiguration {
             registry.bind(provider.name() + "CircuitBreaker", guards.breaker(provider.name()));
             guards.rateLimit(provider.name(), Integer.parseInt(prop(props, "hub.providers." + provider.name() + ".rate-limit", "0")));
         }
+        // each provider's routes, from the templates (or its own route file); max-concurrency is 64 unless set
+        registry.bind("providerRoutes", new ProviderRoutes(catalog, catalog.names().stream().collect(Collectors.toMap(
+                name -> name, name -> Integer.parseInt(prop(props, "hub.providers." + name + ".max-concurrency", "64"))))));
+        registry.bind("apiDocument", new ApiDocument(mapper, catalog));
         registry.bind("providerCalls", new ProviderCalls(catalog, guards,
                 Integer.parseInt(prop(props, "hub.retry.max-attempts", "3")),
                 Long.parseLong(prop(props, "hub.retry.max-retry-after-ms", "10000"))));
-        registry.bind("onboardings", new Onboardings(new RequestReader(mapper, catalog.names(), catalog.enabledNames()), store, mapper,
+        registry.bind("onboardings", new Onboardings(new RequestReader(mapper, catalog), store, mapper,
                 Duration.ofSeconds(Long.parseLong(prop(props, "hub.onboarding.abandoned-after-seconds", "600"))),
                 catalog, accountKeys));
         registry.bind("onboardingStore", store);

@@ -1,7 +1,10 @@
 package vn.onboardinghub;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import vn.onboardinghub.providers.ProviderAdapter;
+import vn.onboardinghub.providers.ProviderCatalog;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -105,19 +108,22 @@ public final class TestHub implements AutoCloseable {
         return new TestHub(main, port, managementPort, dataDir);
     }
 
-    /** Provider settings pointing every provider at one simulator, each under {@code /<provider>}. */
+    /**
+     * Provider settings pointing every provider of the catalog at one simulator, each under {@code /<provider>} (plus
+     * its sandbox's base path), with the partner credentials its sandbox accepts.
+     */
     public static Map<String, String> providersAt(String simulatorBaseUrl) {
+        return providersAt(simulatorBaseUrl, new ProviderCatalog(new ObjectMapper()));
+    }
+
+    /** The same for the providers of {@code catalog}. */
+    public static Map<String, String> providersAt(String simulatorBaseUrl, ProviderCatalog catalog) {
         Map<String, String> props = new LinkedHashMap<>();
-        props.put("hub.providers.ahamove.base-url", simulatorBaseUrl + "/ahamove");
-        props.put("hub.providers.ahamove.api-key", "aha-key");
-        props.put("hub.providers.ghtk.base-url", simulatorBaseUrl + "/ghtk");
-        props.put("hub.providers.ghtk.token", "ghtk-token");
-        props.put("hub.providers.ghtk.client-source", "S123");
-        props.put("hub.providers.socdo.base-url", simulatorBaseUrl + "/socdo");
-        props.put("hub.providers.socdo.token-seller", "seller-jwt");
-        props.put("hub.providers.socdo.shop-id", "23933");
-        props.put("hub.providers.its.base-url", simulatorBaseUrl + "/its/v1/partner");
-        props.put("hub.providers.its.api-key", "its-key");
+        for (ProviderAdapter provider : catalog.all()) {
+            String prefix = "hub.providers." + provider.name() + ".";
+            props.put(prefix + "base-url", simulatorBaseUrl + "/" + provider.name() + provider.sandbox().basePath());
+            provider.sandbox().credentials().forEach((key, value) -> props.put(prefix + key, value));
+        }
         return props;
     }
 

@@ -53,6 +53,11 @@ public final class JsonViolations {
                 : "must be " + expected + (sent == null ? "" : ", not " + described(field, sent)));
     }
 
+    /** A value that is not of the type the field takes, e.g. {@code ghtk.password}: "must be text, not a number". */
+    static Violation wrongType(String field, String expected, JsonNode sent) {
+        return new Violation(field, "must be " + expected + ", not " + described(field, sent));
+    }
+
     private static String where(JsonLocation location) {
         if (location == null || location.getLineNr() < 1) {
             return "";

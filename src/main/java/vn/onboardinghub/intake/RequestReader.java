@@ -6,35 +6,43 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import vn.onboardinghub.model.OnboardingRequest;
 import vn.onboardinghub.model.OnboardingRequest.Merchant;
+import vn.onboardinghub.providers.InputField;
+import vn.onboardinghub.providers.InputProblems;
+import vn.onboardinghub.providers.ProviderAdapter;
+import vn.onboardinghub.providers.ProviderCatalog;
 
-import java.net.URI;
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Turns a JSON document into a validated {@link OnboardingRequest}, or refuses it with every violation and its
- * field path. Nothing that fails here reaches a provider.
+ * field path. Nothing that fails here reaches a provider. The merchant is checked here; each provider's section by the
+ * fields and checks its adapter declares.
  */
 public class RequestReader {
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
-    private static final Pattern DIGITS = Pattern.compile("\\d{1,19}");
     private static final int MAX_TEXT = 500;
     private static final Pattern FORMAT = Pattern.compile("\\p{Cf}");
     private static final String DEFAULT_PROVIDERS =
             "; providers defaults to every enabled provider — name the ones you want in providers";
 
     private final ObjectMapper mapper;
+    private final ProviderCatalog catalog;
     private final Set<String> knownProviders;
     private final List<String> enabledProviders;
 
-    public RequestReader(ObjectMapper mapper, Set<String> knownProviders, List<String> enabledProviders) {
+    public RequestReader(ObjectMapper mapper, ProviderCatalog catalog) {
         this.mapper = mapper;
-        this.knownProviders = knownProviders;
-        this.enabledProviders = enabledProviders;
+        this.catalog = catalog;
+        this.knownProviders = catalog.names();
+        this.enabledProviders = catalog.enabledNames();
     }
 
     public OnboardingRequest read(String json) {
@@ -58,7 +66,37 @@ public class RequestReader {
         } catch (JacksonException e) {
             throw new InvalidRequestException(List.of(JsonViolations.unreadable(e)));
         }
+        List<Violation> wrongTypes = sectionTypes(tree);
+        if (!wrongTypes.isEmpty()) {
+            // like a wrong type anywhere else in the document: reported alone
+            throw new InvalidRequestException(wrongTypes);
+        }
         return validate(request);
+    }
+
+    /**
+     * Each provider's section is an object of text fields: the request model keeps text only, so a number or a list
+     * where the provider declared a field is reported here, from the document itself.
+     */
+    private List<Violation> sectionTypes(JsonNode tree) {
+        List<Violation> violations = new ArrayList<>();
+        for (ProviderAdapter provider : catalog.all()) {
+            JsonNode section = tree.get(provider.name());
+            if (section == null || section.isNull()) {
+                continue;
+            }
+            if (!section.isObject()) {
+                violations.add(JsonViolations.wrongType(provider.name(), "an object", section));
+                continue;
+            }
+            for (InputField field : provider.inputFields()) {
+                JsonNode value = section.get(field.name());
+                if (value != null && !value.isNull() && !value.isTextual()) {
+                    violations.add(JsonViolations.wrongType(provider.name() + "." + field.name(), "text", value));
+                }
+            }
+        }
+        return violations;
     }
 
     /** Validates a request built by a channel (e.g. a CSV row) and normalizes phone and provider list. */
@@ -101,42 +139,75 @@ public class RequestReader {
         List<String> providers = providers(violations, request.providers());
         // a caller who named no provider may not know that every enabled one is then asked: say so, and how to choose
         String byDefault = request.providers() == null || request.providers().isEmpty() ? DEFAULT_PROVIDERS : "";
-        if (providers.contains("ghtk")) {
-            String email = request.ghtk() != null && request.ghtk().email() != null ? request.ghtk().email() : m.email();
-            if (email == null || email.isBlank()) {
-                violations.add(new Violation("ghtk.email", "is required for GHTK (or set merchant.email)" + byDefault));
-            } else if (!EMAIL.matcher(email).matches()) {
-                violations.add(new Violation("ghtk.email", "is not an email address"));
-            }
-            String password = request.ghtk() == null ? null : request.ghtk().password();
-            if (password == null || password.isBlank()) {
-                violations.add(new Violation("ghtk.password", "is required for GHTK" + byDefault));
+        Map<String, Map<String, String>> inputs = new LinkedHashMap<>();
+        Set<String> secrets = new HashSet<>();
+        for (ProviderAdapter provider : catalog.all()) {
+            Map<String, String> section = input(provider, request, secrets);
+            if (!section.isEmpty()) {
+                inputs.put(provider.name(), section);
             }
         }
-        if (providers.contains("socdo")) {
-            String zaloUserId = request.socdo() == null ? null : request.socdo().zaloUserId();
-            if (zaloUserId == null || zaloUserId.isBlank()) {
-                violations.add(new Violation("socdo.zaloUserId", "is required for Socdo" + byDefault));
-            }
-        }
-        if (request.socdo() != null && request.socdo().gender() != null
-                && !Set.of("male", "female").contains(request.socdo().gender())) {
-            violations.add(new Violation("socdo.gender", "must be male or female"));
-        }
-        if (request.its() != null) {
-            if (request.its().redirectUrl() != null && !isHttpUrl(request.its().redirectUrl())) {
-                violations.add(new Violation("its.redirectUrl", "must be an absolute http(s) URL"));
-            }
-            if (request.its().shopId() != null && !DIGITS.matcher(request.its().shopId()).matches()) {
-                violations.add(new Violation("its.shopId", "must be the numeric shop id ITS issued"));
-            }
+        OnboardingRequest withInputs = request.withInputs(inputs, secrets);
+        for (ProviderAdapter provider : catalog.all()) {
+            check(provider, withInputs, providers.contains(provider.name()), byDefault, violations);
         }
         if (!violations.isEmpty()) {
             throw new InvalidRequestException(violations);
         }
         Merchant normalized = new Merchant(externalId, m.name().strip(), phone, m.email(), m.address(),
                 m.lat(), m.lng(), m.countryCode());
-        return request.withMerchant(normalized).withProviders(providers);
+        return withInputs.withMerchant(normalized).withProviders(providers);
+    }
+
+    /**
+     * The provider's declared fields of the request, blank ones left out (a blank value is no value); unknown fields
+     * are ignored like unknown top-level fields. Secret fields are added to {@code secrets} as {@code provider.field}.
+     */
+    private static Map<String, String> input(ProviderAdapter provider, OnboardingRequest request, Set<String> secrets) {
+        Map<String, String> given = request.input(provider.name());
+        Map<String, String> section = new LinkedHashMap<>();
+        for (InputField field : provider.inputFields()) {
+            String value = given.get(field.name());
+            if (value != null && !value.isBlank()) {
+                section.put(field.name(), value);
+            }
+            if (field.isSecret()) {
+                secrets.add(provider.name() + "." + field.name());
+            }
+        }
+        return section;
+    }
+
+    /**
+     * The provider's own checks when it is requested, then each given field's format (whether requested or not, as a
+     * wrong value is a mistake either way) and each required field when requested.
+     */
+    private static void check(ProviderAdapter provider, OnboardingRequest request, boolean requested, String byDefault,
+                              List<Violation> violations) {
+        if (requested) {
+            provider.checkInput(request, new InputProblems() {
+                @Override
+                public void missing(String field, String message) {
+                    violations.add(new Violation(field, message + byDefault));
+                }
+
+                @Override
+                public void invalid(String field, String message) {
+                    violations.add(new Violation(field, message));
+                }
+            });
+        }
+        for (InputField field : provider.inputFields()) {
+            String path = provider.name() + "." + field.name();
+            String value = request.input(provider.name(), field.name());
+            if (value == null) {
+                if (requested && field.isRequired()) {
+                    violations.add(new Violation(path, "is required for " + provider.displayName() + byDefault));
+                }
+            } else if (!field.format().accepts().test(value)) {
+                violations.add(new Violation(path, field.format().problem()));
+            }
+        }
     }
 
     /**
@@ -180,15 +251,6 @@ public class RequestReader {
             return false;
         }
         return true;
-    }
-
-    private static boolean isHttpUrl(String value) {
-        try {
-            URI uri = URI.create(value);
-            return uri.getHost() != null && ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     private static String path(JsonMappingException e) {

@@ -17,9 +17,12 @@ import java.util.stream.Stream;
 
 /**
  * One provider: a mapper from the normalized request to the provider's request, a parser from the provider's
- * answer (and every documented error) to the normalized result, and its sandbox simulator. The provider's route
- * ({@code routes/providers/<name>.camel.yaml}) calls {@link #prepareRequest}, the HTTP endpoint, then
- * {@link #parseResponse}; non-2xx answers and network failures go through {@link ProviderCalls} and {@link #mapError}.
+ * answer (and every documented error) to the normalized result, its input fields and its sandbox simulator. The
+ * {@link ProviderCatalog} finds every subclass in its packages. The provider's route ({@code provider-<name>}, from
+ * the {@code provider-single-call} template, or {@code routes/providers/<name>.camel.yaml} for a multi-step provider)
+ * calls {@link #prepareRequest}, the HTTP endpoint, then {@link #parseResponse}; non-2xx answers and network failures
+ * go through {@link ProviderCalls} and {@link #mapError}. A subclass has a public constructor taking the
+ * {@link ObjectMapper}.
  */
 public abstract class ProviderAdapter {
     /** Exchange property holding the validated {@link OnboardingRequest}. */
@@ -35,9 +38,48 @@ public abstract class ProviderAdapter {
         this.mapper = mapper;
     }
 
+    /**
+     * The provider's name in requests, results, settings ({@code hub.providers.<name>.*}), routes
+     * ({@code provider-<name>}) and metrics: lower-case letters and digits.
+     */
     public abstract String name();
 
+    /** How people write it, in messages: {@code GHTK}. */
+    public abstract String displayName();
+
     public abstract ProviderSandbox sandbox();
+
+    /**
+     * The fields of the provider's section of a request ({@code "<name>": {...}}, CSV columns {@code <name>_<field>}):
+     * checked by the hub before anything is called, described in the API document.
+     */
+    public List<InputField> inputFields() {
+        return List.of();
+    }
+
+    /**
+     * Checks beyond each field's own (required, format), run when the provider is requested: e.g. GHTK's email,
+     * which may come from {@code merchant.email} instead.
+     */
+    public void checkInput(OnboardingRequest request, InputProblems problems) {
+    }
+
+    /** The names of the credentials a success returns ({@code shopCode}, {@code token}), for the API document. */
+    public abstract List<String> credentialFields();
+
+    /**
+     * For a provider that finishes in the merchant's browser: the query parameters its redirect brings to
+     * {@code GET /api/v1/callbacks/<name>} besides {@code state} (name → required), handled by its route
+     * {@code callback-<name>}. Empty: no callback.
+     */
+    public Map<String, Boolean> callbackParameters() {
+        return Map.of();
+    }
+
+    /** One field of this provider's section of the request, or null. */
+    protected final String input(OnboardingRequest request, String field) {
+        return request.input(name(), field);
+    }
 
     /** Setting keys ({@code hub.providers.<name>.<key>}) without which no call can be made. */
     protected abstract List<String> requiredSettings();

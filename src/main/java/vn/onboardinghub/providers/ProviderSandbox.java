@@ -1,6 +1,7 @@
 package vn.onboardinghub.providers;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 
 import java.util.Map;
 
@@ -17,4 +18,10 @@ public interface ProviderSandbox {
 
     /** The partner credentials the simulator accepts, as {@code hub.providers.<name>.*} keys. */
     Map<String, String> credentials();
+
+    /** An answer with a JSON body (UTF-8), as the simulators give them. */
+    static ResponseDefinitionBuilder json(int status, String body) {
+        return ResponseDefinitionBuilder.responseDefinition().withStatus(status)
+                .withHeader("Content-Type", "application/json; charset=utf-8").withBody(body);
+    }
 }

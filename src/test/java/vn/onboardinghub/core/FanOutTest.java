@@ -15,59 +15,52 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The fan-out: parallel calls, one provider failing never sinks the others, retries, timeouts, garbled answers. */
 class FanOutTest extends ProviderContractTest {
-    static final String ALL_FOUR = "{" + MERCHANT + """
-            , "ghtk": {"password": "p@ss"}, "socdo": {"zaloUserId": "123456789"}}""";
     static final String AHAMOVE = "/ahamove/v1/partner/register_account";
-    static final String GHTK = "/ghtk/services/shops/token";
-    static final String SOCDO = "/socdo/mini-app/v1/register";
-    static final String ITS = "/its/v1/partner.Shop/AuthorizeShop";
-
-    private static void allProvidersSucceed(int delayMs) {
-        provider.stubFor(get(urlPathEqualTo(AHAMOVE)).willReturn(okJson("{\"token\": \"t\", \"refresh_token\": \"r\"}").withFixedDelay(delayMs)));
-        provider.stubFor(post(urlPathEqualTo(GHTK)).willReturn(okJson(
-                "{\"success\": true, \"message\": \"Thành công\", \"data\": {\"code\": \"S1\", \"token\": \"g\"}}").withFixedDelay(delayMs)));
-        provider.stubFor(post(urlPathEqualTo(SOCDO)).willReturn(jsonResponse(
-                "{\"success\": true, \"token\": \"s\", \"data\": {\"user_id\": 7, \"username\": \"zalo_123456789\"}}", 201).withFixedDelay(delayMs)));
-        provider.stubFor(post(urlPathEqualTo(ITS)).willReturn(okJson(
-                "{\"type\": \"shop_request\", \"auth_token\": \"a\", \"expires_in\": 900, \"auth_url\": \"https://its.example/auth\"}").withFixedDelay(delayMs)));
-    }
 
     @Test
     void providersAreCalledInParallel() throws Exception {
-        allProvidersSucceed(1000);
+        everyProviderAnswersAsItsSimulator();
+        provider.setGlobalFixedDelay(1000);
+        try {
+            JsonNode result = json(hub.post("/api/v1/onboardings", requestForEveryProvider()).body());
 
-        JsonNode result = json(hub.post("/api/v1/onboardings", ALL_FOUR).body());
-
-        assertThat(result.path("status").asText()).isEqualTo("ACTION_REQUIRED");
-        List<LoggedRequest> requests = received();
-        assertThat(requests).hasSize(4);
-        // every provider received its request before the first provider could have answered: the calls overlapped
-        long firstAnswerPossible = requests.stream().map(r -> r.getLoggedDate().getTime()).min(Comparator.naturalOrder()).orElseThrow() + 1000;
-        assertThat(requests).allSatisfy(r -> assertThat(r.getLoggedDate().getTime()).isLessThan(firstAnswerPossible));
+            assertThat(result.path("results").fieldNames()).toIterable().containsExactlyInAnyOrderElementsOf(CATALOG.names());
+            assertThat(result.path("status").asText()).isIn("SUCCEEDED", "ACTION_REQUIRED");
+            List<LoggedRequest> requests = received();
+            assertThat(requests).hasSize(CATALOG.names().size());
+            // every provider received its request before the first provider could have answered: the calls overlapped
+            long firstAnswerPossible = requests.stream().map(r -> r.getLoggedDate().getTime()).min(Comparator.naturalOrder()).orElseThrow() + 1000;
+            assertThat(requests).allSatisfy(r -> assertThat(r.getLoggedDate().getTime()).isLessThan(firstAnswerPossible));
+        } finally {
+            provider.setGlobalFixedDelay(0);
+        }
     }
 
     @Test
     void oneProviderFailingDoesNotSinkTheOthers() throws Exception {
-        allProvidersSucceed(0);
-        provider.stubFor(post(urlPathEqualTo(GHTK)).willReturn(okJson("{\"success\": false, \"message\": \"Dữ liệu đăng nhập không hợp lệ\"}")));
+        for (String failing : CATALOG.names()) {
+            provider.resetAll();
+            hub.forgetEarlierSuccesses();
+            everyProviderAnswersAsItsSimulator();
+            provider.stubFor(any(urlPathMatching("/" + failing + "/.*")).atPriority(1).willReturn(aResponse().withStatus(403)));
 
-        JsonNode result = json(hub.post("/api/v1/onboardings", ALL_FOUR).body());
+            JsonNode result = json(hub.post("/api/v1/onboardings", requestForEveryProvider()).body());
 
-        assertThat(result.path("status").asText()).isEqualTo("PARTIAL");
-        assertThat(result.at("/results/ahamove/status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(result.at("/results/ghtk/error/code").asText()).isEqualTo("INVALID_CREDENTIALS");
-        assertThat(result.at("/results/socdo/status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(result.at("/results/its/status").asText()).isEqualTo("ACTION_REQUIRED");
+            assertThat(result.path("status").asText()).as(failing).isEqualTo("PARTIAL");
+            assertThat(result.at("/results/" + failing + "/status").asText()).isEqualTo("FAILED");
+            CATALOG.names().stream().filter(name -> !name.equals(failing)).forEach(name ->
+                    assertThat(result.at("/results/" + name + "/status").asText()).as(name).isIn("SUCCEEDED", "ACTION_REQUIRED"));
+        }
     }
 
     @Test
     void allFailingIsFailed() throws Exception {
         provider.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(403)));
 
-        JsonNode result = json(hub.post("/api/v1/onboardings", ALL_FOUR).body());
+        JsonNode result = json(hub.post("/api/v1/onboardings", requestForEveryProvider()).body());
 
         assertThat(result.path("status").asText()).isEqualTo("FAILED");
-        assertThat(result.path("results").size()).isEqualTo(4);
+        assertThat(result.path("results").size()).isEqualTo(CATALOG.names().size());
         result.path("results").forEach(r -> assertThat(r.path("status").asText()).isEqualTo("FAILED"));
     }
 

@@ -2,6 +2,7 @@ package vn.onboardinghub.providers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.junit.jupiter.api.AfterAll;
@@ -18,9 +19,10 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Base of the per-provider contract tests: the real hub, with every provider pointed at a WireMock server that
- * plays the provider's documented answers. Tests pin the exact request the provider received and the exact
- * normalized result.
+ * Base of the per-provider contract tests: the real hub, with every provider of the catalog pointed at one WireMock
+ * server (provider {@code p} under {@code /p}, with the partner credentials of its sandbox) that plays the provider's
+ * documented answers. Tests pin the exact request the provider received and the exact normalized result: a new
+ * provider's contract test extends this class and holds only its cases.
  */
 public abstract class ProviderContractTest {
     protected static WireMockServer provider;
@@ -32,6 +34,48 @@ public abstract class ProviderContractTest {
             "merchant": {"externalId": "M-001", "name": "Nguyễn Văn A", "phone": "0912 345 678",
                          "email": "a@example.vn", "address": "12 Lê Lợi, Quận 1, TP.HCM",
                          "lat": 10.7769, "lng": 106.7009}""";
+
+    /** The providers the hub under test knows. */
+    protected static final ProviderCatalog CATALOG = new ProviderCatalog(MAPPER);
+
+    /**
+     * A valid request for every provider of the catalog, {@code providers} left out (so: all of them): the merchant
+     * and, for each provider, a value in the right format for each field it requires.
+     */
+    protected static String requestForEveryProvider() {
+        ObjectNode request = MAPPER.createObjectNode();
+        try {
+            request.setAll((ObjectNode) MAPPER.readTree("{" + MERCHANT + "}"));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        for (ProviderAdapter adapter : CATALOG.all()) {
+            for (InputField field : adapter.inputFields()) {
+                if (field.isRequired()) {
+                    request.withObjectProperty(adapter.name()).put(field.name(), sample(field));
+                }
+            }
+        }
+        return request.toString();
+    }
+
+    /** A value the field accepts. */
+    private static String sample(InputField field) {
+        InputField.Format format = field.format();
+        String value = format.allowed() != null ? format.allowed().get(0)
+                : format == InputField.Format.EMAIL ? "shop@example.vn"
+                : format == InputField.Format.HTTP_URL ? "https://merchant.example/after"
+                : "123456789";
+        assertThat(format.accepts().test(value)).as("a sample value for " + field.name()).isTrue();
+        return value;
+    }
+
+    /** Every provider of the catalog answering as its simulator does, each under {@code /<name>}. */
+    protected static void everyProviderAnswersAsItsSimulator() {
+        for (ProviderAdapter adapter : CATALOG.all()) {
+            adapter.sandbox().register(provider, "/" + adapter.name());
+        }
+    }
 
     @BeforeAll
     static void startHub() throws Exception {

@@ -148,6 +148,6 @@ class OnboardingStoreConcurrencyTest {
 
     private static OnboardingRequest request(String requestId, String externalId) {
         return new OnboardingRequest(requestId, new OnboardingRequest.Merchant(externalId, "Shop", "0912345678",
-                "shop@example.vn", "1 Lê Lợi, Quận 1", 10.77, 106.7, "VN"), List.of("ahamove"), null, null, null, null);
+                "shop@example.vn", "1 Lê Lợi, Quận 1", 10.77, 106.7, "VN"), List.of("ahamove"));
     }
 }

@@ -190,7 +190,7 @@ class StoredResultsReencryptionTest {
 
     private static OnboardingRequest request(String externalId) {
         return new OnboardingRequest(null, new OnboardingRequest.Merchant(externalId, "Shop", "0912345678",
-                "shop@example.vn", "1 Lê Lợi, Quận 1", 10.77, 106.7, "VN"), List.of("ahamove"), null, null, null, null);
+                "shop@example.vn", "1 Lê Lợi, Quận 1", 10.77, 106.7, "VN"), List.of("ahamove"));
     }
 
     interface DatabaseCheck {

@@ -12,11 +12,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The CSV columns of CONTRACT §6, found by header name (any order, any case, unknown columns ignored), and how one
  * record becomes the normalized request JSON of CONTRACT §3 — so that validation and its field paths are the REST
- * channel's.
+ * channel's. A provider's field {@code <provider>.<fieldName>} is the column {@code <provider>_<field_name>}
+ * ({@code ghtk_password}, {@code socdo_zalo_user_id}), whatever the provider: the channel knows none.
  */
 final class CsvColumns {
     /**
@@ -37,7 +40,8 @@ final class CsvColumns {
     private record Column(String name, String section, String field, Kind kind) {
     }
 
-    private static final List<Column> COLUMNS = List.of(
+    /** The merchant's columns and the provider list. */
+    private static final List<Column> CORE = List.of(
             new Column("external_id", "merchant", "externalId", Kind.TEXT),
             new Column("name", "merchant", "name", Kind.TEXT),
             new Column("phone", "merchant", "phone", Kind.TEXT),
@@ -45,25 +49,37 @@ final class CsvColumns {
             new Column("address", "merchant", "address", Kind.TEXT),
             new Column("lat", "merchant", "lat", Kind.NUMBER),
             new Column("lng", "merchant", "lng", Kind.NUMBER),
-            new Column("providers", null, "providers", Kind.LIST),
-            new Column("ahamove_parent_id", "ahamove", "parentId", Kind.TEXT),
-            new Column("ghtk_email", "ghtk", "email", Kind.TEXT),
-            new Column("ghtk_password", "ghtk", "password", Kind.SECRET),
-            new Column("socdo_zalo_user_id", "socdo", "zaloUserId", Kind.TEXT),
-            new Column("socdo_avatar", "socdo", "avatar", Kind.TEXT),
-            new Column("socdo_gender", "socdo", "gender", Kind.TEXT),
-            new Column("its_shop_id", "its", "shopId", Kind.TEXT),
-            new Column("its_external_shop_id", "its", "externalShopId", Kind.TEXT),
-            new Column("its_shop_name", "its", "shopName", Kind.TEXT),
-            new Column("its_redirect_url", "its", "redirectUrl", Kind.TEXT));
+            new Column("providers", null, "providers", Kind.LIST));
+    /** {@code <provider>_<field in snake case>}: a provider's field ({@code socdo_zalo_user_id}). */
+    private static final Pattern PROVIDER_COLUMN = Pattern.compile("([a-z][a-z0-9]*)_([a-z0-9]+(?:_[a-z0-9]+)*)");
 
     /** Normalized header name → its position (the first one when a name repeats). */
     private final Map<String, Integer> positions;
+    /** The columns this header has, core and provider ones. */
+    private final List<Column> columns;
     private final ObjectMapper mapper;
 
     private CsvColumns(Map<String, Integer> positions, ObjectMapper mapper) {
         this.positions = positions;
         this.mapper = mapper;
+        List<Column> found = new ArrayList<>(CORE.stream().filter(c -> positions.containsKey(c.name())).toList());
+        positions.keySet().stream().sorted().forEach(name -> {
+            Matcher provider = PROVIDER_COLUMN.matcher(name);
+            if (!name.equals("external_id") && provider.matches()) {
+                // a column no provider declares lands in a section the request reader ignores, like any unknown column
+                found.add(new Column(name, provider.group(1), camelCase(provider.group(2)), isSecret(name) ? Kind.SECRET : Kind.TEXT));
+            }
+        });
+        this.columns = List.copyOf(found);
+    }
+
+    /** {@code zalo_user_id} → {@code zaloUserId}: the JSON name of the field the column fills. */
+    private static String camelCase(String snake) {
+        StringBuilder name = new StringBuilder();
+        for (String part : snake.split("_")) {
+            name.append(name.isEmpty() ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
+        }
+        return name.toString();
     }
 
     /** Reads the header row; refuses the file when a required column is missing. */
@@ -93,7 +109,7 @@ final class CsvColumns {
     /** The record as a request JSON text; empty cells are left out. */
     String requestJson(CSVRecord record) {
         ObjectNode request = mapper.createObjectNode();
-        for (Column column : COLUMNS) {
+        for (Column column : columns) {
             Integer position = positions.get(column.name());
             if (position == null || position >= record.size()) {
                 continue;

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -37,7 +38,7 @@ final class SecretMasking {
     static final String MASK = "***";
     /** For a line that is not JSON: {@code "password": "…"} (or a bare value), up to the closing quote or line end. */
     private static final Pattern PASSWORD_IN_BROKEN_JSON =
-            Pattern.compile("(\"password\"\\s*:\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"?|[^,}\\]\\s]+)", Pattern.CASE_INSENSITIVE);
+            Pattern.compile("(\"[A-Za-z_]*password\"\\s*:\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"?|[^,}\\]\\s]+)", Pattern.CASE_INSENSITIVE);
 
     private final ObjectMapper mapper;
     private final BatchLimits limits;
@@ -162,7 +163,8 @@ final class SecretMasking {
         if (node instanceof ObjectNode object) {
             for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                if ("password".equalsIgnoreCase(field.getKey()) && !field.getValue().isNull()
+                // a provider's secret fields are named *password (InputField), e.g. password, pinPassword
+                if (field.getKey().toLowerCase(Locale.ROOT).endsWith("password") && !field.getValue().isNull()
                         && !MASK.equals(field.getValue().asText())) {
                     field.setValue(TextNode.valueOf(MASK));
                     masked = true;

@@ -10,6 +10,7 @@ import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.OnboardingRequest;
 import vn.onboardinghub.model.ProviderError;
 import vn.onboardinghub.model.ProviderResult;
+import vn.onboardinghub.providers.InputField;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderSandbox;
 import vn.onboardinghub.providers.UnexpectedResponseException;
@@ -39,6 +40,21 @@ public class AhamoveAdapter extends ProviderAdapter {
     }
 
     @Override
+    public String displayName() {
+        return "Ahamove";
+    }
+
+    @Override
+    public List<InputField> inputFields() {
+        return List.of(InputField.text("parentId"));
+    }
+
+    @Override
+    public List<String> credentialFields() {
+        return List.of("token", "refreshToken");
+    }
+
+    @Override
     public ProviderSandbox sandbox() {
         return new AhamoveSandbox();
     }
@@ -52,7 +68,7 @@ public class AhamoveAdapter extends ProviderAdapter {
     @Override
     public List<String> accountInputs(OnboardingRequest request) {
         return Arrays.asList(request.merchant().phone(), request.merchant().email(),
-                request.ahamove() == null ? null : request.ahamove().parentId());
+                input(request, "parentId"));
     }
 
     @Override
@@ -66,7 +82,7 @@ public class AhamoveAdapter extends ProviderAdapter {
         query.put("lat", m.lat());
         query.put("lng", m.lng());
         query.put("email", m.email());
-        query.put("parent_id", request.ahamove() == null ? null : request.ahamove().parentId());
+        query.put("parent_id", input(request, "parentId"));
         query.put("country_code", m.countryCode());
         StringJoiner qs = new StringJoiner("&");
         query.forEach((k, v) -> {

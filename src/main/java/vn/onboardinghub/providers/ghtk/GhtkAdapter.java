@@ -8,6 +8,8 @@ import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.OnboardingRequest;
 import vn.onboardinghub.model.ProviderError;
 import vn.onboardinghub.model.ProviderResult;
+import vn.onboardinghub.providers.InputField;
+import vn.onboardinghub.providers.InputProblems;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderSandbox;
 import vn.onboardinghub.providers.UnexpectedResponseException;
@@ -38,6 +40,35 @@ public class GhtkAdapter extends ProviderAdapter {
     }
 
     @Override
+    public String displayName() {
+        return "GHTK";
+    }
+
+    @Override
+    public List<InputField> inputFields() {
+        return List.of(InputField.of("email", InputField.Format.EMAIL).described("defaults to merchant.email"),
+                InputField.text("password").required().secret());
+    }
+
+    /** {@code ghtk.email} may be left out when the merchant's email is the shop's. */
+    @Override
+    public void checkInput(OnboardingRequest request, InputProblems problems) {
+        if (input(request, "email") == null) {
+            String merchantEmail = request.merchant().email();
+            if (merchantEmail == null || merchantEmail.isBlank()) {
+                problems.missing("ghtk.email", "is required for GHTK (or set merchant.email)");
+            } else if (!InputField.Format.EMAIL.accepts().test(merchantEmail)) {
+                problems.invalid("ghtk.email", "is not an email address");
+            }
+        }
+    }
+
+    @Override
+    public List<String> credentialFields() {
+        return List.of("shopCode", "token");
+    }
+
+    @Override
     public ProviderSandbox sandbox() {
         return new GhtkSandbox();
     }
@@ -55,12 +86,13 @@ public class GhtkAdapter extends ProviderAdapter {
     /** GHTK hands a shop's token to whoever knows the shop's email and password. */
     @Override
     public List<String> accountInputs(OnboardingRequest request) {
-        return Arrays.asList(email(request), request.ghtk() == null ? null : request.ghtk().password());
+        return Arrays.asList(email(request), input(request, "password"));
     }
 
     /** {@code ghtk.email}, or else the merchant's. */
-    private static String email(OnboardingRequest request) {
-        return request.ghtk() != null && request.ghtk().email() != null ? request.ghtk().email() : request.merchant().email();
+    private String email(OnboardingRequest request) {
+        String email = input(request, "email");
+        return email != null ? email : request.merchant().email();
     }
 
     @Override
@@ -71,7 +103,7 @@ public class GhtkAdapter extends ProviderAdapter {
         }
         Map<String, String> body = new LinkedHashMap<>();
         body.put("email", email(request));
-        body.put("password", request.ghtk().password());
+        body.put("password", input(request, "password"));
         json(message, body, mapper);
         exchange.setProperty(URL, settings().url(PATH));
     }

@@ -7,6 +7,7 @@ import vn.onboardinghub.providers.ProviderSandbox;
 import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.*;
+import static vn.onboardinghub.providers.ProviderSandbox.json;
 
 /**
  * GHTK as documented: a wrong partner {@code Token} gets 401 {@code 20101}; password {@code wrong-password}
@@ -15,10 +16,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.*;
  */
 public class GhtkSandbox implements ProviderSandbox {
     static final String TOKEN = "sandbox-ghtk-token";
+    static final String CLIENT_SOURCE = "sandbox";
 
     @Override
     public Map<String, String> credentials() {
-        return Map.of("token", TOKEN, "client-source", "sandbox");
+        return Map.of("token", TOKEN, "client-source", CLIENT_SOURCE);
     }
 
     @Override
@@ -42,7 +44,4 @@ public class GhtkSandbox implements ProviderSandbox {
                 .willReturn(json(500, "{\"success\": false, \"message\": \"Đã có lỗi xảy ra!\", \"error_code\": 10101, \"log_id\": \"sandbox\"}")));
     }
 
-    private static ResponseDefinitionBuilder json(int status, String body) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json; charset=utf-8").withBody(body);
-    }
 }

@@ -11,6 +11,7 @@ import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.OnboardingRequest;
 import vn.onboardinghub.model.ProviderError;
 import vn.onboardinghub.model.ProviderResult;
+import vn.onboardinghub.providers.InputField;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderSandbox;
 import vn.onboardinghub.providers.UnexpectedResponseException;
@@ -43,6 +44,33 @@ public class ItsAdapter extends ProviderAdapter {
     }
 
     @Override
+    public String displayName() {
+        return "ITS";
+    }
+
+    @Override
+    public List<InputField> inputFields() {
+        return List.of(InputField.of("shopId", InputField.Format.digits("must be the numeric shop id ITS issued")),
+                InputField.text("externalShopId"), InputField.text("externalUserId"), InputField.text("shopName"),
+                InputField.of("redirectUrl", InputField.Format.HTTP_URL)
+                        .described("http(s) page the merchant's browser returns to after the ITS link"));
+    }
+
+    @Override
+    public List<String> credentialFields() {
+        return List.of("shopId", "shopKey");
+    }
+
+    /** ITS sends the browser back with {@code ?token=…&shop_id=…} (route {@code callback-its}). */
+    @Override
+    public Map<String, Boolean> callbackParameters() {
+        Map<String, Boolean> parameters = new LinkedHashMap<>();
+        parameters.put("token", false);
+        parameters.put("shop_id", true);
+        return parameters;
+    }
+
+    @Override
     public ProviderSandbox sandbox() {
         return new ItsSandbox();
     }
@@ -55,17 +83,15 @@ public class ItsAdapter extends ProviderAdapter {
     /** The ITS shop the merchant authorized: by its id, or by the merchant's contact and external ids. */
     @Override
     public List<String> accountInputs(OnboardingRequest request) {
-        OnboardingRequest.Its its = request.its();
-        return Arrays.asList(its == null ? null : its.shopId(), request.merchant().email(), request.merchant().phone(),
-                its == null ? null : its.externalShopId(), its == null ? null : its.externalUserId());
+        return Arrays.asList(input(request, "shopId"), request.merchant().email(), request.merchant().phone(),
+                input(request, "externalShopId"), input(request, "externalUserId"));
     }
 
     @Override
     protected void buildRequest(Exchange exchange, OnboardingRequest request, Message message) {
         message.setHeader("Authorization", "Bearer " + settings().value("api-key"));
         String redirectUrl = callbacks().callbackUrl(name(), exchange.getProperty("onboardingId", String.class));
-        OnboardingRequest.Its its = request.its() != null ? request.its() : new OnboardingRequest.Its(null, null, null, null, null);
-        String shopId = exchange.getProperty(CALLBACK_SHOP_ID, its.shopId(), String.class);
+        String shopId = exchange.getProperty(CALLBACK_SHOP_ID, input(request, "shopId"), String.class);
         Map<String, String> body = new LinkedHashMap<>();
         if (shopId != null) {
             // a known shop: shop_id may not be combined with email/phone
@@ -74,9 +100,9 @@ public class ItsAdapter extends ProviderAdapter {
             putIfPresent(body, "email", request.merchant().email());
             putIfPresent(body, "phone", request.merchant().phone());
             putIfPresent(body, "name", request.merchant().name());
-            putIfPresent(body, "shop_name", its.shopName());
-            putIfPresent(body, "external_shop_id", its.externalShopId());
-            putIfPresent(body, "external_user_id", its.externalUserId());
+            putIfPresent(body, "shop_name", input(request, "shopName"));
+            putIfPresent(body, "external_shop_id", input(request, "externalShopId"));
+            putIfPresent(body, "external_user_id", input(request, "externalUserId"));
         }
         body.put("redirect_url", redirectUrl);
         json(message, body, mapper);
@@ -111,8 +137,8 @@ public class ItsAdapter extends ProviderAdapter {
         }
         exchange.setProperty(CALLBACK_SHOP_ID, shopId);
         OnboardingRequest request = exchange.getProperty(REQUEST, OnboardingRequest.class);
-        if (request.its() != null && request.its().redirectUrl() != null) {
-            exchange.setProperty(Callbacks.REDIRECT, request.its().redirectUrl());
+        if (input(request, "redirectUrl") != null) {
+            exchange.setProperty(Callbacks.REDIRECT, input(request, "redirectUrl"));
         }
     }
 

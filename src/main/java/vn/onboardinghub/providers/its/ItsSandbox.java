@@ -8,6 +8,7 @@ import vn.onboardinghub.providers.ProviderSandbox;
 import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.*;
+import static vn.onboardinghub.providers.ProviderSandbox.json;
 
 /**
  * ITS as documented, including the redirect flow: a first AuthorizeShop answers {@code shop_request} with an
@@ -88,7 +89,4 @@ public class ItsSandbox implements ProviderSandbox {
         return json(status, "{\"code\": \"" + code + "\", \"msg\": \"" + msg + "\", \"meta\": {}}");
     }
 
-    private static ResponseDefinitionBuilder json(int status, String body) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
-    }
 }

@@ -8,6 +8,7 @@ import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.OnboardingRequest;
 import vn.onboardinghub.model.ProviderError;
 import vn.onboardinghub.model.ProviderResult;
+import vn.onboardinghub.providers.InputField;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderSandbox;
 import vn.onboardinghub.providers.UnexpectedResponseException;
@@ -34,6 +35,22 @@ public class SocdoAdapter extends ProviderAdapter {
     }
 
     @Override
+    public String displayName() {
+        return "Socdo";
+    }
+
+    @Override
+    public List<InputField> inputFields() {
+        return List.of(InputField.text("zaloUserId").required(), InputField.text("avatar"),
+                InputField.of("gender", InputField.Format.oneOf("male", "female")));
+    }
+
+    @Override
+    public List<String> credentialFields() {
+        return List.of("token", "userId", "username");
+    }
+
+    @Override
     public ProviderSandbox sandbox() {
         return new SocdoSandbox();
     }
@@ -46,19 +63,18 @@ public class SocdoAdapter extends ProviderAdapter {
     /** Socdo's account is the Zalo user's. */
     @Override
     public List<String> accountInputs(OnboardingRequest request) {
-        return Arrays.asList(request.socdo() == null ? null : request.socdo().zaloUserId());
+        return Arrays.asList(input(request, "zaloUserId"));
     }
 
     @Override
     protected void buildRequest(Exchange exchange, OnboardingRequest request, Message message) {
         message.setHeader("Token-Seller", settings().value("token-seller"));
         message.setHeader("Shop-ID", settings().value("shop-id"));
-        OnboardingRequest.Socdo socdo = request.socdo();
         Map<String, String> body = new LinkedHashMap<>();
-        body.put("zalo_user_id", socdo.zaloUserId());
+        body.put("zalo_user_id", input(request, "zaloUserId"));
         body.put("name", request.merchant().name());
-        putIfPresent(body, "avatar", socdo.avatar());
-        putIfPresent(body, "gender", socdo.gender());
+        putIfPresent(body, "avatar", input(request, "avatar"));
+        putIfPresent(body, "gender", input(request, "gender"));
         putIfPresent(body, "email", request.merchant().email());
         body.put("mobile", request.merchant().phone());
         json(message, body, mapper);

@@ -7,6 +7,7 @@ import vn.onboardinghub.providers.ProviderSandbox;
 import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.*;
+import static vn.onboardinghub.providers.ProviderSandbox.json;
 
 /**
  * Socdo as documented: 201 with the new user; 400 without {@code zalo_user_id}/{@code name}; 409 {@code need_login}
@@ -58,7 +59,4 @@ public class SocdoSandbox implements ProviderSandbox {
                         .withTransformers("response-template")));
     }
 
-    private static ResponseDefinitionBuilder json(int status, String body) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json; charset=utf-8").withBody(body);
-    }
 }

@@ -22,7 +22,7 @@ class AhamoveContractTest extends ProviderContractTest {
     static final String REQUEST = "{" + MERCHANT + ", \"providers\": [\"ahamove\"], \"ahamove\": {\"parentId\": \"P-1\"}}";
     /** The query Ahamove must receive for {@link #REQUEST}: every parameter, nothing else. */
     static final Map<String, List<String>> QUERY = Map.of(
-            "api_key", List.of("aha-key"),
+            "api_key", List.of(AhamoveSandbox.API_KEY),
             "mobile", List.of("84912345678"),
             "name", List.of("Nguyễn Văn A"),
             "address", List.of("12 Lê Lợi, Quận 1, TP.HCM"),
@@ -41,7 +41,7 @@ class AhamoveContractTest extends ProviderContractTest {
 
         LoggedRequest sent = theOnlyRequest();
         assertThat(sent.getMethod().getName()).isEqualTo("GET");
-        assertThat(sent.queryParameter("api_key").firstValue()).isEqualTo("aha-key");
+        assertThat(sent.queryParameter("api_key").firstValue()).isEqualTo(AhamoveSandbox.API_KEY);
         assertThat(sent.queryParameter("mobile").firstValue()).isEqualTo("84912345678");
         assertThat(sent.queryParameter("name").firstValue()).isEqualTo("Nguyễn Văn A");
         assertThat(sent.queryParameter("address").firstValue()).isEqualTo("12 Lê Lợi, Quận 1, TP.HCM");
@@ -204,7 +204,7 @@ class AhamoveContractTest extends ProviderContractTest {
         LoggedRequest sent = theOnlyRequest();
         assertThat(sent.getUrl()).doesNotContain(" ", "#", "\r", "\n").startsWith(PATH + "?");
         assertDocumentedRequest(sent, Map.of(
-                "api_key", List.of("aha-key"),
+                "api_key", List.of(AhamoveSandbox.API_KEY),
                 "mobile", List.of("84912345678"),
                 "name", List.of(name),
                 "address", List.of(address),

@@ -170,8 +170,8 @@ class GhtkContractTest extends ProviderContractTest {
     /** POST on the documented path with the partner headers and exactly this JSON body. */
     private static void assertDocumentedRequest(LoggedRequest sent, String body) {
         assertJsonPost(sent, PATH, body);
-        assertThat(sent.getHeader("Token")).isEqualTo("ghtk-token");
-        assertThat(sent.getHeader("X-Client-Source")).isEqualTo("S123");
+        assertThat(sent.getHeader("Token")).isEqualTo(GhtkSandbox.TOKEN);
+        assertThat(sent.getHeader("X-Client-Source")).isEqualTo(GhtkSandbox.CLIENT_SOURCE);
         assertThat(sent.getHeaders().keys()).noneMatch(h -> h.equalsIgnoreCase("Authorization"));
     }
 

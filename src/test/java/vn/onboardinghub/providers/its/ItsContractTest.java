@@ -291,7 +291,7 @@ class ItsContractTest extends ProviderContractTest {
      * {@code redirect_url} = our signed callback for this onboarding.
      */
     private static void assertAuthorizeShop(LoggedRequest sent, String fields, String onboardingId) {
-        assertTwirpCall(sent, AUTHORIZE_SHOP, "Bearer its-key");
+        assertTwirpCall(sent, AUTHORIZE_SHOP, "Bearer " + ItsSandbox.API_KEY);
         try {
             ObjectNode body = (ObjectNode) json(sent.getBodyAsString());
             String redirectUrl = body.path("redirect_url").asText();

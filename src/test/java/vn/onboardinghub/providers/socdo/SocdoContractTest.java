@@ -130,8 +130,8 @@ class SocdoContractTest extends ProviderContractTest {
     /** POST on the documented path with Token-Seller and Shop-ID and exactly this JSON body. */
     private static void assertDocumentedRequest(LoggedRequest sent, String body) {
         assertJsonPost(sent, PATH, body);
-        assertThat(sent.getHeader("Token-Seller")).isEqualTo("seller-jwt");
-        assertThat(sent.getHeader("Shop-ID")).isEqualTo("23933");
+        assertThat(sent.getHeader("Token-Seller")).isEqualTo(SocdoSandbox.TOKEN_SELLER);
+        assertThat(sent.getHeader("Shop-ID")).isEqualTo(SocdoSandbox.SHOP_ID);
         assertThat(sent.getHeaders().keys()).noneMatch(h -> h.equalsIgnoreCase("Authorization"));
     }
 }
