@@ -28,6 +28,7 @@ import vn.onboardinghub.core.Callbacks;
 import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.core.ProviderResultsAggregation;
 import vn.onboardinghub.intake.RequestReader;
+import vn.onboardinghub.providers.ClusterRateLimits;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderCalls;
 import vn.onboardinghub.providers.ProviderCatalog;
@@ -102,7 +103,10 @@ public class HubConfiguration implements CamelConfiguration {
                 Integer.parseInt(prop(props, "hub.circuit-breaker.window", "20")),
                 Duration.ofSeconds(Long.parseLong(prop(props, "hub.circuit-breaker.open-seconds", "30"))),
                 Integer.parseInt(prop(props, "hub.circuit-breaker.half-open-calls", "2"))),
-                Long.parseLong(prop(props, "hub.providers.max-wait-ms", "60000")));
+                Long.parseLong(prop(props, "hub.providers.max-wait-ms", "60000")),
+                // instances sharing a PostgreSQL database share each provider's rate limit; embedded H2 is one instance
+                dataSource.getJdbcUrl().startsWith("jdbc:postgresql:") ? new ClusterRateLimits(dataSource,
+                        Duration.ofMillis(Long.parseLong(prop(props, "hub.providers.rate-limit-jitter-ms", "30")))) : null);
         registry.bind("circuitBreakers", guards.breakers());
         for (ProviderAdapter provider : catalog.all()) {
             registry.bind(provider.name() + "CircuitBreaker", guards.breaker(provider.name()));
