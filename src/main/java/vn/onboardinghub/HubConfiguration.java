@@ -105,8 +105,10 @@ public class HubConfiguration implements CamelConfiguration {
                 Integer.parseInt(prop(props, "hub.circuit-breaker.half-open-calls", "2"))),
                 Long.parseLong(prop(props, "hub.providers.max-wait-ms", "60000")),
                 // instances sharing a PostgreSQL database share each provider's rate limit; embedded H2 is one instance
-                dataSource.getJdbcUrl().startsWith("jdbc:postgresql:") ? new ClusterRateLimits(dataSource,
-                        Duration.ofMillis(Long.parseLong(prop(props, "hub.providers.rate-limit-jitter-ms", "30")))) : null);
+                // (a permit left taken by a stopped instance is free again after twice the HTTP timeouts and 30 s)
+                dataSource.getJdbcUrl().startsWith("jdbc:postgresql:") ? new ClusterRateLimits(dataSource, Duration.ofMillis(2
+                        * (Long.parseLong(prop(props, "camel.component.http.connect-timeout", "5000"))
+                        + Long.parseLong(prop(props, "camel.component.http.response-timeout", "15000")))).plusSeconds(30)) : null);
         registry.bind("circuitBreakers", guards.breakers());
         for (ProviderAdapter provider : catalog.all()) {
             registry.bind(provider.name() + "CircuitBreaker", guards.breaker(provider.name()));

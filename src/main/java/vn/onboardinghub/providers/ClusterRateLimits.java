@@ -1,113 +1,159 @@
 package vn.onboardinghub.providers;
 
-import io.github.bucket4j.BlockingStrategy;
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.TimeMeter;
-import io.github.bucket4j.distributed.BucketProxy;
-import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
-import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Provider rate limits shared by every hub instance of one PostgreSQL database: a provider's limit belongs to the
- * partner account, not to a process. Each limit is a Bucket4j token bucket kept in the {@code provider_rate_limit}
- * table (one row per provider and limit, updated under {@code SELECT … FOR UPDATE}).
+ * partner account, not to a process. The same rule as the per-instance limit, held in the database: N permits per
+ * provider (rows of {@code provider_call_permit}); a call takes a free one before it is sent, and when the call has
+ * ended (answer or failure) its permit stays busy one more second. A permit is taken before the provider receives the
+ * call and comes back a second after that, so no one-second window at the provider, wherever it starts, holds more
+ * than N calls, however slowly a request travels or a hub is scheduled. Every time is the database's clock, so the
+ * hosts' clocks do not matter.
  *
- * <p>Why this configuration: a bucket of N tokens refilled N per second lets 2N calls through a one-second window
- * that straddles a refill. A bucket of <b>one</b> token refilled N per (1 s + {@code jitter}) gives the instances
- * turns at least (1 s + jitter) / N apart, whoever asks; a call waiting for its turn reserves it (Bucket4j's
- * blocking consume: one database round trip, then a sleep until the turn). N + 1 consecutive turns then span at least
- * 1 s + jitter, so as long as every call reaches the provider within {@code jitter} of the others' delay after its
- * turn, no one-second window at the provider, wherever it starts, holds more than N call arrivals. The hub keeps its
- * part of that promise: a call that wakes up later than half the jitter after its turn (a pause of the JVM, a
- * starved CPU) gives the turn up and takes a new one, leaving the other half for the trip to the provider (and the
- * clock difference between hosts: turns are reckoned on each instance's wall clock). The price is the margin: the
- * limit is used up to N / (1 + jitter).
+ * <p>Why not a token bucket (Bucket4j's PostgreSQL bucket was measured here): a bucket paces the <em>turns</em>; a
+ * call that reaches the provider later than its turn (a JVM pause, a starved CPU) lands next to the following ones,
+ * and on a loaded machine two instances put 41 calls in a one-second window of a 40/s limit. A bucket used as a
+ * semaphore (tokens given back after the call) never gets back the permits of an instance that died holding them.
+ * Here a taken permit is a lease: it is free again after {@code lease} even if its instance never says the call ended.
+ *
+ * <p>Within an instance, calls wait for a permit in line (a fair lock), so only the first of them asks the database,
+ * and it sleeps until the earliest moment a permit can be free instead of polling.
  */
 public final class ClusterRateLimits {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRateLimits.class);
-    private static final long SECOND_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** Takes the lowest free permit; SKIP LOCKED lets instances taking permits at the same moment take different ones. */
+    private static final String TAKE = """
+            UPDATE provider_call_permit SET busy_until = clock_timestamp() + make_interval(secs => ?)
+            WHERE provider = ? AND slot = (SELECT slot FROM provider_call_permit
+                WHERE provider = ? AND slot < ? AND busy_until <= clock_timestamp()
+                ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING slot""";
+    /** Milliseconds until the earliest busy permit is free (0 or less: one is free now). */
+    private static final String NEXT_FREE = """
+            SELECT CEIL(EXTRACT(EPOCH FROM MIN(busy_until) - clock_timestamp()) * 1000)
+            FROM provider_call_permit WHERE provider = ? AND slot < ?""";
+    /** The call has ended: its permit is busy one more second. */
+    private static final String RETURN = """
+            UPDATE provider_call_permit SET busy_until = clock_timestamp() + INTERVAL '1 second'
+            WHERE provider = ? AND slot = ?""";
+    private static final String CREATE = """
+            INSERT INTO provider_call_permit (provider, slot, busy_until) VALUES (?, ?, clock_timestamp())
+            ON CONFLICT DO NOTHING""";
+
+    private final DataSource dataSource;
+    private final Duration lease;
 
     /**
-     * Turns are reckoned on the wall clock (every instance must agree on the time); Bucket4j's default reads it in
-     * whole milliseconds, this one to the microsecond.
+     * {@code dataSource}: the hub's PostgreSQL database, where Flyway created {@code provider_call_permit};
+     * {@code lease}: longer than any call can last (the HTTP timeouts), after which a permit whose instance never gave
+     * it back is free again.
      */
-    private static final TimeMeter WALL_CLOCK = new TimeMeter() {
-        @Override
-        public long currentTimeNanos() {
-            Instant now = Instant.now();
-            return now.getEpochSecond() * SECOND_NANOS + now.getNano();
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return true;
-        }
-    };
-
-    private final ProxyManager<String> buckets;
-    private final Duration jitter;
-
-    /** {@code dataSource}: the hub's PostgreSQL database, where Flyway created {@code provider_rate_limit}. */
-    public ClusterRateLimits(DataSource dataSource, Duration jitter) {
-        this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
-                .primaryKeyMapper(PrimaryKeyMapper.STRING)
-                .table("provider_rate_limit")
-                .clientClock(WALL_CLOCK)
-                .build();
-        this.jitter = jitter;
+    public ClusterRateLimits(DataSource dataSource, Duration lease) {
+        this.dataSource = dataSource;
+        this.lease = lease;
     }
 
     /** The provider's shared limit of {@code perSecond} calls in any one-second window at the provider. */
     ProviderGuards.RateLimit limit(String provider, int perSecond) {
-        BucketConfiguration turns = BucketConfiguration.builder()
-                .addLimit(limit -> limit.capacity(1).refillGreedy(perSecond, Duration.ofSeconds(1).plus(jitter)))
-                .build();
-        // the limit is part of the key: instances agree on a bucket only when they agree on the limit, and a changed
-        // limit starts a bucket of its own instead of inheriting the old one's pace
-        BucketProxy bucket = buckets.builder().build(provider + ":" + perSecond + "/s+" + jitter.toMillis() + "ms", () -> turns);
-        long lateLimitNanos = jitter.toNanos() / 2;
-        return maxWaitMs -> {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
-            while (true) {
-                Turn turn = new Turn();
-                if (!bucket.asBlocking().tryConsume(1, Math.max(0, deadline - System.nanoTime()), turn)) {
-                    return null;
-                }
-                long late = turn.lateNanos();
-                if (late <= lateLimitNanos) {
-                    // nothing to give back: the bucket's refill, not the call's end, makes the next turn
-                    return () -> { };
-                }
-                LOG.info("{} rate limit: a call woke up {} ms after its turn; it takes a new one", provider,
-                        TimeUnit.NANOSECONDS.toMillis(late));
+        try (Connection c = dataSource.getConnection(); PreparedStatement create = c.prepareStatement(CREATE)) {
+            for (int slot = 0; slot < perSecond; slot++) {
+                create.setString(1, provider);
+                create.setInt(2, slot);
+                create.addBatch();
             }
-        };
+            create.executeBatch();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot prepare the shared rate limit of " + provider, e);
+        }
+        return new SharedLimit(provider, perSecond);
     }
 
-    /**
-     * Waits for a reserved turn and tells how late the wait ended. The turn is reckoned from before the reservation
-     * was asked for, so the database round trip counts as lateness too (never the other way round).
-     */
-    private static final class Turn implements BlockingStrategy {
-        private final long askedAt = System.nanoTime();
-        private long due = askedAt;
+    private final class SharedLimit implements ProviderGuards.RateLimit {
+        private final String provider;
+        private final int permits;
+        private final ReentrantLock line = new ReentrantLock(true);
 
-        @Override
-        public void park(long nanosToPark) throws InterruptedException {
-            due = askedAt + nanosToPark;
-            BlockingStrategy.PARKING.park(nanosToPark);
+        SharedLimit(String provider, int permits) {
+            this.provider = provider;
+            this.permits = permits;
         }
 
-        long lateNanos() {
-            return System.nanoTime() - due;
+        @Override
+        public Runnable acquire(long maxWaitMs) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+            if (!line.tryLock(maxWaitMs, TimeUnit.MILLISECONDS)) {
+                return null;
+            }
+            try {
+                while (true) {
+                    Integer slot = take();
+                    if (slot != null) {
+                        return () -> giveBack(slot);
+                    }
+                    long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (leftMs <= 0) {
+                        return null;
+                    }
+                    // a permit given back now is busy for one more second, so none is free before the earliest
+                    // known moment or a second from now, whichever comes first
+                    long waitMs = Math.min(Math.min(nextFreeInMs(), 1000), leftMs);
+                    if (waitMs > 0) {
+                        TimeUnit.MILLISECONDS.sleep(waitMs);
+                    }
+                }
+            } catch (SQLException e) {
+                LOG.warn("{} rate limit: the shared permits could not be read ({}); the call is refused", provider,
+                        e.getSQLState());
+                return null;
+            } finally {
+                line.unlock();
+            }
+        }
+
+        private Integer take() throws SQLException {
+            try (Connection c = dataSource.getConnection(); PreparedStatement take = c.prepareStatement(TAKE)) {
+                take.setDouble(1, lease.toMillis() / 1000.0);
+                take.setString(2, provider);
+                take.setString(3, provider);
+                take.setInt(4, permits);
+                try (ResultSet rs = take.executeQuery()) {
+                    return rs.next() ? rs.getInt(1) : null;
+                }
+            }
+        }
+
+        private long nextFreeInMs() throws SQLException {
+            try (Connection c = dataSource.getConnection(); PreparedStatement next = c.prepareStatement(NEXT_FREE)) {
+                next.setString(1, provider);
+                next.setInt(2, permits);
+                try (ResultSet rs = next.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0;
+                }
+            }
+        }
+
+        private void giveBack(int slot) {
+            try (Connection c = dataSource.getConnection(); PreparedStatement giveBack = c.prepareStatement(RETURN)) {
+                giveBack.setString(1, provider);
+                giveBack.setInt(2, slot);
+                giveBack.executeUpdate();
+            } catch (SQLException e) {
+                // the lease frees it later
+                LOG.warn("{} rate limit: a permit could not be given back ({}); it is free again within {} s", provider,
+                        e.getSQLState(), lease.toSeconds());
+            }
         }
     }
 }
