@@ -334,7 +334,7 @@ public final class Benchmark {
                 Map.of("hub.providers." + provider + ".rate-limit", String.valueOf(n)))) {
             simulators.resetCalls();
             Hub.BatchResult batch = hub.batch("ratelimit", records, Duration.ofMinutes(30));
-            CallWindows windows = CallWindows.of(simulators.calls(provider));
+            CallWindows windows = CallWindows.of(simulators.calls(provider), n);
             RateLimit result = new RateLimit(n, provider, batch, windows);
             log(String.format("rate limit: %d calls, %.1f calls/s achieved (utilisation %.3f), at most %d in one second",
                     windows.calls(), windows.ratePerSecond(), result.utilisation(), windows.maxInOneSecond()));
@@ -369,7 +369,7 @@ public final class Benchmark {
             Future<Hub.BatchResult> firstBatch = both.submit(() -> first.batch("shared-1", records / 2, Duration.ofMinutes(30)));
             Future<Hub.BatchResult> secondBatch = both.submit(() -> second.batch("shared-2", records - records / 2, Duration.ofMinutes(30)));
             List<Hub.BatchResult> batches = List.of(firstBatch.get(), secondBatch.get());
-            CallWindows windows = CallWindows.of(simulators.calls(provider));
+            CallWindows windows = CallWindows.of(simulators.calls(provider), n);
             SharedRateLimit result = new SharedRateLimit(n, provider, 2, batches, windows);
             log(String.format("rate limit shared by 2 hubs: %d calls, %.1f calls/s achieved (utilisation %.3f), at most %d in one second",
                     windows.calls(), windows.ratePerSecond(), result.utilisation(), windows.maxInOneSecond()));

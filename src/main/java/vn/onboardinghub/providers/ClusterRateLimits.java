@@ -10,7 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
 
 /**
  * Provider rate limits shared by every hub instance of one PostgreSQL database: a provider's limit belongs to the
@@ -27,11 +27,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * semaphore (tokens given back after the call) never gets back the permits of an instance that died holding them.
  * Here a taken permit is a lease: it is free again after {@code lease} even if its instance never says the call ended.
  *
- * <p>Within an instance, calls wait for a permit in line (a fair lock), so only the first of them asks the database,
- * and it sleeps until the earliest moment a permit can be free instead of polling.
+ * <p>Within an instance, calls wait for a permit in line, so only the first {@value #ASKING} of them ask the database
+ * (several, so that permits freed together are taken together), and they sleep until the earliest moment a permit can
+ * be free instead of polling.
  */
 public final class ClusterRateLimits {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRateLimits.class);
+    /** Calls of one instance asking the database for a permit at the same time, per provider. */
+    private static final int ASKING = 4;
 
     /** Takes the lowest free permit; SKIP LOCKED lets instances taking permits at the same moment take different ones. */
     private static final String TAKE = """
@@ -83,7 +86,7 @@ public final class ClusterRateLimits {
     private final class SharedLimit implements ProviderGuards.RateLimit {
         private final String provider;
         private final int permits;
-        private final ReentrantLock line = new ReentrantLock(true);
+        private final Semaphore line = new Semaphore(ASKING, true);
 
         SharedLimit(String provider, int permits) {
             this.provider = provider;
@@ -93,7 +96,7 @@ public final class ClusterRateLimits {
         @Override
         public Runnable acquire(long maxWaitMs) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
-            if (!line.tryLock(maxWaitMs, TimeUnit.MILLISECONDS)) {
+            if (!line.tryAcquire(maxWaitMs, TimeUnit.MILLISECONDS)) {
                 return null;
             }
             try {
@@ -118,7 +121,7 @@ public final class ClusterRateLimits {
                         e.getSQLState());
                 return null;
             } finally {
-                line.unlock();
+                line.release();
             }
         }
 
