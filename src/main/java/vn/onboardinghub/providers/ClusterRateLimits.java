@@ -1,5 +1,7 @@
 package vn.onboardinghub.providers;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,22 +57,40 @@ public final class ClusterRateLimits {
             INSERT INTO provider_call_permit (provider, slot, busy_until) VALUES (?, ?, clock_timestamp())
             ON CONFLICT DO NOTHING""";
 
-    private final DataSource dataSource;
+    /** Connections of the permits' own pool: a permit is taken and given back without waiting behind the store. */
+    private static final int CONNECTIONS = 8;
+
+    private final HikariDataSource hubDatabase;
     private final Duration lease;
+    private DataSource permitsDatabase;
 
     /**
-     * {@code dataSource}: the hub's PostgreSQL database, where Flyway created {@code provider_call_permit};
+     * {@code hubDatabase}: the hub's PostgreSQL database, where Flyway created {@code provider_call_permit};
      * {@code lease}: longer than any call can last (the HTTP timeouts), after which a permit whose instance never gave
      * it back is free again.
      */
-    public ClusterRateLimits(DataSource dataSource, Duration lease) {
-        this.dataSource = dataSource;
+    public ClusterRateLimits(HikariDataSource hubDatabase, Duration lease) {
+        this.hubDatabase = hubDatabase;
         this.lease = lease;
+    }
+
+    /** The same database through a small pool of its own, opened by the first limit. */
+    private synchronized DataSource permitsDatabase() {
+        if (permitsDatabase == null) {
+            HikariConfig config = new HikariConfig();
+            hubDatabase.copyStateTo(config);
+            config.setPoolName("provider-call-permits");
+            config.setMaximumPoolSize(CONNECTIONS);
+            config.setMinimumIdle(1);
+            permitsDatabase = new HikariDataSource(config);
+        }
+        return permitsDatabase;
     }
 
     /** The provider's shared limit of {@code perSecond} calls in any one-second window at the provider. */
     ProviderGuards.RateLimit limit(String provider, int perSecond) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement create = c.prepareStatement(CREATE)) {
+        DataSource database = permitsDatabase();
+        try (Connection c = database.getConnection(); PreparedStatement create = c.prepareStatement(CREATE)) {
             for (int slot = 0; slot < perSecond; slot++) {
                 create.setString(1, provider);
                 create.setInt(2, slot);
@@ -80,17 +100,19 @@ public final class ClusterRateLimits {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot prepare the shared rate limit of " + provider, e);
         }
-        return new SharedLimit(provider, perSecond);
+        return new SharedLimit(provider, perSecond, database);
     }
 
     private final class SharedLimit implements ProviderGuards.RateLimit {
         private final String provider;
         private final int permits;
+        private final DataSource database;
         private final Semaphore line = new Semaphore(ASKING, true);
 
-        SharedLimit(String provider, int permits) {
+        SharedLimit(String provider, int permits, DataSource database) {
             this.provider = provider;
             this.permits = permits;
+            this.database = database;
         }
 
         @Override
@@ -126,7 +148,7 @@ public final class ClusterRateLimits {
         }
 
         private Integer take() throws SQLException {
-            try (Connection c = dataSource.getConnection(); PreparedStatement take = c.prepareStatement(TAKE)) {
+            try (Connection c = database.getConnection(); PreparedStatement take = c.prepareStatement(TAKE)) {
                 take.setDouble(1, lease.toMillis() / 1000.0);
                 take.setString(2, provider);
                 take.setString(3, provider);
@@ -138,7 +160,7 @@ public final class ClusterRateLimits {
         }
 
         private long nextFreeInMs() throws SQLException {
-            try (Connection c = dataSource.getConnection(); PreparedStatement next = c.prepareStatement(NEXT_FREE)) {
+            try (Connection c = database.getConnection(); PreparedStatement next = c.prepareStatement(NEXT_FREE)) {
                 next.setString(1, provider);
                 next.setInt(2, permits);
                 try (ResultSet rs = next.executeQuery()) {
@@ -148,7 +170,7 @@ public final class ClusterRateLimits {
         }
 
         private void giveBack(int slot) {
-            try (Connection c = dataSource.getConnection(); PreparedStatement giveBack = c.prepareStatement(RETURN)) {
+            try (Connection c = database.getConnection(); PreparedStatement giveBack = c.prepareStatement(RETURN)) {
                 giveBack.setString(1, provider);
                 giveBack.setInt(2, slot);
                 giveBack.executeUpdate();
