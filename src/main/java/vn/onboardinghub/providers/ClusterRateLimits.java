@@ -10,9 +10,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Provider rate limits shared by every hub instance of one PostgreSQL database: a provider's limit belongs to the
@@ -29,30 +36,42 @@ import java.util.concurrent.Semaphore;
  * semaphore (tokens given back after the call) never gets back the permits of an instance that died holding them.
  * Here a taken permit is a lease: it is free again after {@code lease} even if its instance never says the call ended.
  *
- * <p>Within an instance, calls wait for a permit in line, so only the first {@value #ASKING} of them ask the database
- * (several, so that permits freed together are taken together), and they sleep until the earliest moment a permit can
- * be free instead of polling.
+ * <p>Within an instance, at most {@value #ASKING} calls at a time ask the database for a provider's permits, each
+ * taking as many free permits as calls of its instance are waiting (permits come back in bursts: N calls let through
+ * at once come back together) and handing the others over; when none is free, they sleep until the earliest moment one
+ * can be, instead of polling.
  */
 public final class ClusterRateLimits {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRateLimits.class);
     /** Calls of one instance asking the database for a permit at the same time, per provider. */
     private static final int ASKING = 4;
+    /** Permits one of them takes at most in one statement, for the calls of its instance waiting for one. */
+    private static final int MAX_AT_ONCE = 32;
+    /**
+     * How long before a permit is free it may be taken: the call then waits in the hub, and is sent the moment the
+     * permit is free instead of a database round trip later.
+     */
+    private static final long LOOK_AHEAD_MS = 200;
 
-    /** Takes the lowest free permit; SKIP LOCKED lets instances taking permits at the same moment take different ones. */
+    /**
+     * Takes up to so many permits free now or within {@value #LOOK_AHEAD_MS} ms, the earliest first, each with the
+     * milliseconds until it is free; SKIP LOCKED lets instances taking permits at the same moment take different ones.
+     */
     private static final String TAKE = """
-            UPDATE provider_call_permit SET busy_until = clock_timestamp() + make_interval(secs => ?)
-            WHERE provider = ? AND slot = (SELECT slot FROM provider_call_permit
-                WHERE provider = ? AND slot < ? AND busy_until <= clock_timestamp()
-                ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING slot""";
+            WITH free AS (SELECT slot, busy_until AS free_at FROM provider_call_permit
+                WHERE provider = ? AND slot < ? AND busy_until <= clock_timestamp() + make_interval(secs => ?)
+                ORDER BY busy_until LIMIT ? FOR UPDATE SKIP LOCKED)
+            UPDATE provider_call_permit p SET busy_until = GREATEST(free.free_at, clock_timestamp()) + make_interval(secs => ?)
+            FROM free WHERE p.provider = ? AND p.slot = free.slot
+            RETURNING p.slot, p.busy_until, CEIL(EXTRACT(EPOCH FROM free.free_at - clock_timestamp()) * 1000)""";
     /** Milliseconds until the earliest busy permit is free (0 or less: one is free now). */
     private static final String NEXT_FREE = """
             SELECT CEIL(EXTRACT(EPOCH FROM MIN(busy_until) - clock_timestamp()) * 1000)
             FROM provider_call_permit WHERE provider = ? AND slot < ?""";
-    /** The call has ended: its permit is busy one more second. */
+    /** The call has ended: its permit is busy one more second (unless its lease ran out and another took it). */
     private static final String RETURN = """
             UPDATE provider_call_permit SET busy_until = clock_timestamp() + INTERVAL '1 second'
-            WHERE provider = ? AND slot = ?""";
+            WHERE provider = ? AND slot = ? AND busy_until = ?""";
     private static final String CREATE = """
             INSERT INTO provider_call_permit (provider, slot, busy_until) VALUES (?, ?, clock_timestamp())
             ON CONFLICT DO NOTHING""";
@@ -103,11 +122,31 @@ public final class ClusterRateLimits {
         return new SharedLimit(provider, perSecond, database);
     }
 
+    /**
+     * A taken permit: its slot, the end of its lease (which tells it from a later taker's lease of the slot), and when
+     * (System.nanoTime) it is free for this call: the time the database gave, counted from after its answer, so never
+     * earlier than the database's moment.
+     */
+    private record Permit(int slot, Timestamp leaseEnd, long takenAtNanos, long freeAtNanos) {
+        /** Waits until the permit is free, then tells what to run once the call has ended. */
+        Runnable awaitFree(SharedLimit limit) throws InterruptedException {
+            long waitNanos = freeAtNanos - System.nanoTime();
+            if (waitNanos > 0) {
+                TimeUnit.NANOSECONDS.sleep(waitNanos);
+            }
+            return () -> limit.giveBack(this);
+        }
+    }
+
     private final class SharedLimit implements ProviderGuards.RateLimit {
         private final String provider;
         private final int permits;
         private final DataSource database;
-        private final Semaphore line = new Semaphore(ASKING, true);
+        /** Calls of this instance waiting for a permit. */
+        private final AtomicInteger waiting = new AtomicInteger();
+        private final Semaphore asking = new Semaphore(ASKING, true);
+        /** Permits taken for waiting calls of this instance by the call that asked. */
+        private final BlockingQueue<Permit> handedOver = new LinkedBlockingQueue<>();
 
         SharedLimit(String provider, int permits, DataSource database) {
             this.provider = provider;
@@ -118,24 +157,35 @@ public final class ClusterRateLimits {
         @Override
         public Runnable acquire(long maxWaitMs) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
-            if (!line.tryAcquire(maxWaitMs, TimeUnit.MILLISECONDS)) {
-                return null;
-            }
+            waiting.incrementAndGet();
             try {
                 while (true) {
-                    Integer slot = take();
-                    if (slot != null) {
-                        return () -> giveBack(slot);
-                    }
+                    Permit handed = handedOver();
                     long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                    if (leftMs <= 0) {
-                        return null;
+                    if (handed != null || leftMs <= 0) {
+                        return handed == null ? null : handed.awaitFree(this);
                     }
-                    // a permit given back now is busy for one more second, so none is free before the earliest
-                    // known moment or a second from now, whichever comes first
-                    long waitMs = Math.min(Math.min(nextFreeInMs(), 1000), leftMs);
-                    if (waitMs > 0) {
-                        TimeUnit.MILLISECONDS.sleep(waitMs);
+                    if (!asking.tryAcquire()) {
+                        // others of this instance are asking, for this call too
+                        Permit awaited = handedOver.poll(Math.min(leftMs, 50), TimeUnit.MILLISECONDS);
+                        if (awaited != null && fresh(awaited)) {
+                            return awaited.awaitFree(this);
+                        }
+                        continue;
+                    }
+                    try {
+                        // permits freed together (they come back in bursts) are taken together, one per waiting call
+                        List<Permit> taken = take(Math.min(waiting.get(), MAX_AT_ONCE));
+                        if (!taken.isEmpty()) {
+                            handedOver.addAll(taken.subList(1, taken.size()));
+                            return taken.get(0).awaitFree(this);
+                        }
+                        // a permit given back now is busy for one more second, so none is free before the earliest
+                        // known moment or a second from now, whichever comes first; ask again once it is near
+                        // (at least a millisecond: a permit near but locked by another's statement is taken by it)
+                        TimeUnit.MILLISECONDS.sleep(Math.min(Math.max(1, Math.min(nextFreeInMs(), 1000) - LOOK_AHEAD_MS / 2), leftMs));
+                    } finally {
+                        asking.release();
                     }
                 }
             } catch (SQLException e) {
@@ -143,19 +193,53 @@ public final class ClusterRateLimits {
                         e.getSQLState());
                 return null;
             } finally {
-                line.release();
+                if (waiting.decrementAndGet() == 0) {
+                    // taken for calls that gave up meanwhile: back to the other instances
+                    for (Permit unused = handedOver.poll(); unused != null; unused = handedOver.poll()) {
+                        giveBack(unused);
+                    }
+                }
             }
         }
 
-        private Integer take() throws SQLException {
-            try (Connection c = database.getConnection(); PreparedStatement take = c.prepareStatement(TAKE)) {
-                take.setDouble(1, lease.toMillis() / 1000.0);
-                take.setString(2, provider);
-                take.setString(3, provider);
-                take.setInt(4, permits);
-                try (ResultSet rs = take.executeQuery()) {
-                    return rs.next() ? rs.getInt(1) : null;
+        private Permit handedOver() {
+            for (Permit permit = handedOver.poll(); permit != null; permit = handedOver.poll()) {
+                if (fresh(permit)) {
+                    return permit;
                 }
+            }
+            return null;
+        }
+
+        /** Far from the end of its lease (else given back, and not used: the slot may soon be another's). */
+        private boolean fresh(Permit permit) {
+            if (System.nanoTime() - permit.takenAtNanos() < lease.toNanos() / 2) {
+                return true;
+            }
+            giveBack(permit);
+            return false;
+        }
+
+        private List<Permit> take(int count) throws SQLException {
+            long askedAt = System.nanoTime();
+            try (Connection c = database.getConnection(); PreparedStatement take = c.prepareStatement(TAKE)) {
+                take.setString(1, provider);
+                take.setInt(2, permits);
+                take.setDouble(3, LOOK_AHEAD_MS / 1000.0);
+                take.setInt(4, count);
+                take.setDouble(5, lease.toMillis() / 1000.0);
+                take.setString(6, provider);
+                List<Permit> taken = new ArrayList<>();
+                try (ResultSet rs = take.executeQuery()) {
+                    long answeredAt = System.nanoTime();
+                    while (rs.next()) {
+                        taken.add(new Permit(rs.getInt(1), rs.getTimestamp(2), askedAt,
+                                answeredAt + TimeUnit.MILLISECONDS.toNanos(Math.max(0, rs.getLong(3)))));
+                    }
+                }
+                // the earliest free first: the call that asked keeps that one
+                taken.sort(Comparator.comparingLong(Permit::freeAtNanos));
+                return taken;
             }
         }
 
@@ -169,10 +253,11 @@ public final class ClusterRateLimits {
             }
         }
 
-        private void giveBack(int slot) {
+        void giveBack(Permit permit) {
             try (Connection c = database.getConnection(); PreparedStatement giveBack = c.prepareStatement(RETURN)) {
                 giveBack.setString(1, provider);
-                giveBack.setInt(2, slot);
+                giveBack.setInt(2, permit.slot());
+                giveBack.setTimestamp(3, permit.leaseEnd());
                 giveBack.executeUpdate();
             } catch (SQLException e) {
                 // the lease frees it later
