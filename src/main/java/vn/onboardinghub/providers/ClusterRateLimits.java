@@ -10,7 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
+import java.time.OffsetDateTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * provider (rows of {@code provider_call_permit}); a call takes a free one before it is sent, and when the call has
  * ended (answer or failure) its permit stays busy one more second. A permit is taken before the provider receives the
  * call and comes back a second after that, so no one-second window at the provider, wherever it starts, holds more
- * than N calls, however slowly a request travels or a hub is scheduled. Every time is the database's clock, so the
- * hosts' clocks do not matter.
+ * than N calls, however slowly a request travels or a hub is scheduled. Every time is the database's clock (moved on by
+ * the hub's elapsed time where a statement's own delay would only lengthen a hold), so the hosts' clocks do not matter.
  *
  * <p>Why not a token bucket (Bucket4j's PostgreSQL bucket was measured here): a bucket paces the <em>turns</em>; a
  * call that reaches the provider later than its turn (a JVM pause, a starved CPU) lands next to the following ones,
@@ -36,12 +36,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * semaphore (tokens given back after the call) never gets back the permits of an instance that died holding them.
  * Here a taken permit is a lease: it is free again after {@code lease} even if its instance never says the call ended.
  *
- * <p>Within an instance, at most {@value #ASKING} calls at a time ask the database for a provider's permits, each
- * taking as many free permits as calls of its instance are waiting (permits come back in bursts: N calls let through
- * at once come back together) and handing the others over; when none is free, they sleep until the earliest moment one
- * can be, instead of polling.
+ * <p>What keeps the limit used (the time between a permit being free and its next call reaching the provider is
+ * lost): within an instance, at most {@value #ASKING} calls at a time ask the database for a provider's permits, each
+ * taking as many as calls of its instance are waiting (permits come back in bursts: N calls let through at once come
+ * back together) and handing the others over. A permit free within {@value #LOOK_AHEAD_MS} ms may be taken: its call
+ * waits for that moment in the hub (timed from the database's answer, so never early) and is sent then, not a round
+ * trip later. When none is near, they sleep until one is, instead of polling.
  */
-public final class ClusterRateLimits {
+public final class ClusterRateLimits implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRateLimits.class);
     /** Calls of one instance asking the database for a permit at the same time, per provider. */
     private static final int ASKING = 4;
@@ -63,15 +65,15 @@ public final class ClusterRateLimits {
                 ORDER BY busy_until LIMIT ? FOR UPDATE SKIP LOCKED)
             UPDATE provider_call_permit p SET busy_until = GREATEST(free.free_at, clock_timestamp()) + make_interval(secs => ?)
             FROM free WHERE p.provider = ? AND p.slot = free.slot
-            RETURNING p.slot, p.busy_until, CEIL(EXTRACT(EPOCH FROM free.free_at - clock_timestamp()) * 1000)""";
+            RETURNING p.slot, p.busy_until, CEIL(EXTRACT(EPOCH FROM free.free_at - clock_timestamp()) * 1000),
+                clock_timestamp()""";
     /** Milliseconds until the earliest busy permit is free (0 or less: one is free now). */
     private static final String NEXT_FREE = """
             SELECT CEIL(EXTRACT(EPOCH FROM MIN(busy_until) - clock_timestamp()) * 1000)
             FROM provider_call_permit WHERE provider = ? AND slot < ?""";
-    /** The call has ended: its permit is busy one more second (unless its lease ran out and another took it). */
+    /** The call has ended: its permit is busy until then (unless its lease ran out and another took it). */
     private static final String RETURN = """
-            UPDATE provider_call_permit SET busy_until = clock_timestamp() + INTERVAL '1 second'
-            WHERE provider = ? AND slot = ? AND busy_until = ?""";
+            UPDATE provider_call_permit SET busy_until = ? WHERE provider = ? AND slot = ? AND busy_until = ?""";
     private static final String CREATE = """
             INSERT INTO provider_call_permit (provider, slot, busy_until) VALUES (?, ?, clock_timestamp())
             ON CONFLICT DO NOTHING""";
@@ -81,7 +83,7 @@ public final class ClusterRateLimits {
 
     private final HikariDataSource hubDatabase;
     private final Duration lease;
-    private DataSource permitsDatabase;
+    private HikariDataSource permitsDatabase;
 
     /**
      * {@code hubDatabase}: the hub's PostgreSQL database, where Flyway created {@code provider_call_permit};
@@ -106,6 +108,14 @@ public final class ClusterRateLimits {
         return permitsDatabase;
     }
 
+    /** Closes the permits' pool; permits still taken are given back by their lease. */
+    @Override
+    public synchronized void close() {
+        if (permitsDatabase != null) {
+            permitsDatabase.close();
+        }
+    }
+
     /** The provider's shared limit of {@code perSecond} calls in any one-second window at the provider. */
     ProviderGuards.RateLimit limit(String provider, int perSecond) {
         DataSource database = permitsDatabase();
@@ -123,11 +133,21 @@ public final class ClusterRateLimits {
     }
 
     /**
-     * A taken permit: its slot, the end of its lease (which tells it from a later taker's lease of the slot), and when
+     * A taken permit: its slot, the end of its lease (which tells it from a later taker's lease of the slot), when
      * (System.nanoTime) it is free for this call: the time the database gave, counted from after its answer, so never
-     * earlier than the database's moment.
+     * earlier than the database's moment; and a moment of the database's clock during the statement that took it
+     * ({@code takenAt}), which came after {@code takenAtNanos}.
      */
-    private record Permit(int slot, Timestamp leaseEnd, long takenAtNanos, long freeAtNanos) {
+    private record Permit(int slot, OffsetDateTime leaseEnd, long takenAtNanos, long freeAtNanos, OffsetDateTime takenAt) {
+        /**
+         * One second after now, on the database's clock, reckoned from {@code takenAt} and this JVM's elapsed time: not
+         * before the truth (the statement ran after {@code takenAtNanos}), and not later for a slow statement giving it
+         * back.
+         */
+        OffsetDateTime oneSecondAfterNow() {
+            return takenAt.plusNanos(System.nanoTime() - takenAtNanos + TimeUnit.SECONDS.toNanos(1));
+        }
+
         /** Waits until the permit is free, then tells what to run once the call has ended. */
         Runnable awaitFree(SharedLimit limit) throws InterruptedException {
             long waitNanos = freeAtNanos - System.nanoTime();
@@ -233,8 +253,9 @@ public final class ClusterRateLimits {
                 try (ResultSet rs = take.executeQuery()) {
                     long answeredAt = System.nanoTime();
                     while (rs.next()) {
-                        taken.add(new Permit(rs.getInt(1), rs.getTimestamp(2), askedAt,
-                                answeredAt + TimeUnit.MILLISECONDS.toNanos(Math.max(0, rs.getLong(3)))));
+                        taken.add(new Permit(rs.getInt(1), rs.getObject(2, OffsetDateTime.class), askedAt,
+                                answeredAt + TimeUnit.MILLISECONDS.toNanos(Math.max(0, rs.getLong(3))),
+                                rs.getObject(4, OffsetDateTime.class)));
                     }
                 }
                 // the earliest free first: the call that asked keeps that one
@@ -254,10 +275,12 @@ public final class ClusterRateLimits {
         }
 
         void giveBack(Permit permit) {
+            OffsetDateTime busyUntil = permit.oneSecondAfterNow();
             try (Connection c = database.getConnection(); PreparedStatement giveBack = c.prepareStatement(RETURN)) {
-                giveBack.setString(1, provider);
-                giveBack.setInt(2, permit.slot());
-                giveBack.setTimestamp(3, permit.leaseEnd());
+                giveBack.setObject(1, busyUntil);
+                giveBack.setString(2, provider);
+                giveBack.setInt(3, permit.slot());
+                giveBack.setObject(4, permit.leaseEnd());
                 giveBack.executeUpdate();
             } catch (SQLException e) {
                 // the lease frees it later

@@ -2,6 +2,9 @@ package vn.onboardinghub.providers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
 import com.github.tomakehurst.wiremock.extension.Parameters;
 import com.github.tomakehurst.wiremock.extension.ServeEventListener;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
@@ -37,7 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Two hubs, each its own JVM, sharing one PostgreSQL schema: {@code hub.providers.ahamove.rate-limit} is the limit of
  * both together, counted where it matters, at the provider: no one-second window, wherever it starts, holds more than
- * N call arrivals, and the limit is used (at least 0.95 × N) while both hubs have more work than it allows.
+ * N call arrivals, and the limit is used (at least 0.95 × N) while both hubs have more work than it allows. A permit
+ * comes back one second after its call ended, and the permits of an instance that stopped holding them come back when
+ * their lease ends.
  */
 class ClusterRateLimitTest {
     private static final String PG = System.getProperty("hub.test.pg.url", "").isBlank()
@@ -145,6 +150,57 @@ class ClusterRateLimitTest {
                 LIMIT, times.size(), (times.get(times.size() - 1) - times.get(0)) / 1e9, utilisation, busiest);
         assertThat(busiest).as("calls arriving in the busiest one-second window").isLessThanOrEqualTo(LIMIT);
         assertThat(utilisation).as("share of the limit used").isGreaterThanOrEqualTo(0.95);
+    }
+
+    @Test
+    void aPermitIsFreeAgainOneSecondAfterItsCallEndedNotBefore() throws Exception {
+        try (HikariDataSource database = migratedDatabase();
+             ClusterRateLimits instance = new ClusterRateLimits(database, Duration.ofSeconds(60))) {
+            ProviderGuards.RateLimit limit = instance.limit("ghtk", 1);
+            Runnable callEnded = limit.acquire(1000);
+            assertThat(callEnded).isNotNull();
+            assertThat(limit.acquire(200)).as("the only permit is taken").isNull();
+            callEnded.run();
+            long endedAt = System.nanoTime();
+
+            Runnable next = limit.acquire(5000);
+
+            assertThat(next).isNotNull();
+            assertThat(System.nanoTime() - endedAt).as("nanoseconds from the call's end to the next permit")
+                    .isGreaterThanOrEqualTo(1_000_000_000L);
+        }
+    }
+
+    @Test
+    void permitsTakenByAnInstanceThatStoppedAreFreeAgainAfterTheirLease() throws Exception {
+        Duration lease = Duration.ofSeconds(2);
+        try (HikariDataSource database = migratedDatabase();
+             ClusterRateLimits stoppedInstance = new ClusterRateLimits(database, lease);
+             ClusterRateLimits otherInstance = new ClusterRateLimits(database, lease)) {
+            ProviderGuards.RateLimit stopped = stoppedInstance.limit("ghtk", 2);
+            long takenAt = System.nanoTime();
+            // taken, and never given back: the instance died during the calls
+            assertThat(stopped.acquire(1000)).isNotNull();
+            assertThat(stopped.acquire(1000)).isNotNull();
+
+            ProviderGuards.RateLimit other = otherInstance.limit("ghtk", 2);
+            Runnable permit = other.acquire(10_000);
+
+            assertThat(permit).isNotNull();
+            assertThat(System.nanoTime() - takenAt).as("nanoseconds until another instance had a permit")
+                    .isGreaterThanOrEqualTo(lease.toNanos());
+        }
+    }
+
+    /** A pool on this test's schema, with the hub's migrations applied (provider_call_permit among them). */
+    private HikariDataSource migratedDatabase() {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(PG + "?currentSchema=" + schema);
+        config.setUsername("postgres");
+        config.setMaximumPoolSize(4);
+        HikariDataSource database = new HikariDataSource(config);
+        Flyway.configure().dataSource(database).locations("classpath:db/migration").load().migrate();
+        return database;
     }
 
     /** One onboarding with Ahamove only, each a new merchant; its HTTP status and Ahamove's result. */
