@@ -152,7 +152,12 @@ public final class ClusterRateLimits implements AutoCloseable {
         Runnable awaitFree(SharedLimit limit) throws InterruptedException {
             long waitNanos = freeAtNanos - System.nanoTime();
             if (waitNanos > 0) {
-                TimeUnit.NANOSECONDS.sleep(waitNanos);
+                try {
+                    TimeUnit.NANOSECONDS.sleep(waitNanos);
+                } catch (InterruptedException e) {
+                    limit.giveBack(this);
+                    throw e;
+                }
             }
             return () -> limit.giveBack(this);
         }
@@ -176,20 +181,35 @@ public final class ClusterRateLimits implements AutoCloseable {
 
         @Override
         public Runnable acquire(long maxWaitMs) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+            Permit permit;
             waiting.incrementAndGet();
+            try {
+                permit = obtain(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs));
+            } finally {
+                if (waiting.decrementAndGet() == 0) {
+                    // taken for calls that gave up meanwhile: back to the other instances
+                    for (Permit unused = handedOver.poll(); unused != null; unused = handedOver.poll()) {
+                        giveBack(unused);
+                    }
+                }
+            }
+            return permit == null ? null : permit.awaitFree(this);
+        }
+
+        /** A permit for this call (free now or soon), or null when none came before {@code deadline}. */
+        private Permit obtain(long deadline) throws InterruptedException {
             try {
                 while (true) {
                     Permit handed = handedOver();
                     long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                     if (handed != null || leftMs <= 0) {
-                        return handed == null ? null : handed.awaitFree(this);
+                        return handed;
                     }
                     if (!asking.tryAcquire()) {
                         // others of this instance are asking, for this call too
                         Permit awaited = handedOver.poll(Math.min(leftMs, 50), TimeUnit.MILLISECONDS);
                         if (awaited != null && fresh(awaited)) {
-                            return awaited.awaitFree(this);
+                            return awaited;
                         }
                         continue;
                     }
@@ -198,7 +218,7 @@ public final class ClusterRateLimits implements AutoCloseable {
                         List<Permit> taken = take(Math.min(waiting.get(), MAX_AT_ONCE));
                         if (!taken.isEmpty()) {
                             handedOver.addAll(taken.subList(1, taken.size()));
-                            return taken.get(0).awaitFree(this);
+                            return taken.get(0);
                         }
                         // a permit given back now is busy for one more second, so none is free before the earliest
                         // known moment or a second from now, whichever comes first; ask again once it is near
@@ -212,13 +232,6 @@ public final class ClusterRateLimits implements AutoCloseable {
                 LOG.warn("{} rate limit: the shared permits could not be read ({}); the call is refused", provider,
                         e.getSQLState());
                 return null;
-            } finally {
-                if (waiting.decrementAndGet() == 0) {
-                    // taken for calls that gave up meanwhile: back to the other instances
-                    for (Permit unused = handedOver.poll(); unused != null; unused = handedOver.poll()) {
-                        giveBack(unused);
-                    }
-                }
             }
         }
 
