@@ -15,11 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Provider rate limits shared by every hub instance of one PostgreSQL database: a provider's limit belongs to the
@@ -37,17 +37,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Here a taken permit is a lease: it is free again after {@code lease} even if its instance never says the call ended.
  *
  * <p>What keeps the limit used (the time between a permit being free and its next call reaching the provider is
- * lost): within an instance, at most {@value #ASKING} calls at a time ask the database for a provider's permits, each
- * taking as many as calls of its instance are waiting (permits come back in bursts: N calls let through at once come
- * back together) and handing the others over. A permit free within {@value #LOOK_AHEAD_MS} ms may be taken: its call
+ * lost): within an instance, one call at a time asks the database for a provider's permits, taking as many as calls
+ * of its instance are waiting (permits come back in bursts: N calls let through at once come back together) and
+ * handing the others over. A permit free within {@value #LOOK_AHEAD_MS} ms may be taken: its call
  * waits for that moment in the hub (timed from the database's answer, so never early) and is sent then, not a round
  * trip later. When none is near, they sleep until one is, instead of polling.
  */
 public final class ClusterRateLimits implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRateLimits.class);
-    /** Calls of one instance asking the database for a permit at the same time, per provider. */
-    private static final int ASKING = 4;
-    /** Permits one of them takes at most in one statement, for the calls of its instance waiting for one. */
+    /** Permits the asking call takes at most in one statement, for the calls of its instance waiting for one. */
     private static final int MAX_AT_ONCE = 32;
     /**
      * How long before a permit is free it may be taken: the call then waits in the hub, and is sent the moment the
@@ -167,11 +165,16 @@ public final class ClusterRateLimits implements AutoCloseable {
         private final String provider;
         private final int permits;
         private final DataSource database;
-        /** Calls of this instance waiting for a permit. */
-        private final AtomicInteger waiting = new AtomicInteger();
-        private final Semaphore asking = new Semaphore(ASKING, true);
-        /** Permits taken for waiting calls of this instance by the call that asked. */
-        private final BlockingQueue<Permit> handedOver = new LinkedBlockingQueue<>();
+        private final ReentrantLock lock = new ReentrantLock();
+        /** Signalled when permits are handed over, or when the asking call stops asking. */
+        private final Condition changed = lock.newCondition();
+        // guarded by lock:
+        /** Calls of this instance waiting for a permit (the asking one included). */
+        private int waiting;
+        /** Whether a call of this instance is asking the database (one at a time: it asks for all of them). */
+        private boolean asking;
+        /** Permits taken by the asking call for the other waiting calls. */
+        private final Deque<Permit> handedOver = new ArrayDeque<>();
 
         SharedLimit(String provider, int permits, DataSource database) {
             this.provider = provider;
@@ -181,57 +184,73 @@ public final class ClusterRateLimits implements AutoCloseable {
 
         @Override
         public Runnable acquire(long maxWaitMs) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+            List<Permit> unused = new ArrayList<>();
             Permit permit;
-            waiting.incrementAndGet();
+            lock.lock();
             try {
-                permit = obtain(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs));
-            } finally {
-                if (waiting.decrementAndGet() == 0) {
-                    // taken for calls that gave up meanwhile: back to the other instances
-                    for (Permit unused = handedOver.poll(); unused != null; unused = handedOver.poll()) {
-                        giveBack(unused);
+                waiting++;
+                try {
+                    permit = obtain(deadline);
+                } finally {
+                    waiting--;
+                    if (waiting == 0) {
+                        // taken for calls that gave up meanwhile: back to the other instances
+                        unused.addAll(handedOver);
+                        handedOver.clear();
                     }
                 }
+            } finally {
+                lock.unlock();
             }
+            unused.forEach(this::giveBack);
             return permit == null ? null : permit.awaitFree(this);
         }
 
-        /** A permit for this call (free now or soon), or null when none came before {@code deadline}. */
+        /** With the lock held: a permit for this call (free now or soon), or null when none came before the deadline. */
         private Permit obtain(long deadline) throws InterruptedException {
-            try {
-                while (true) {
-                    Permit handed = handedOver();
-                    long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                    if (handed != null || leftMs <= 0) {
-                        return handed;
-                    }
-                    if (!asking.tryAcquire()) {
-                        // others of this instance are asking, for this call too
-                        Permit awaited = handedOver.poll(Math.min(leftMs, 50), TimeUnit.MILLISECONDS);
-                        if (awaited != null && fresh(awaited)) {
-                            return awaited;
-                        }
-                        continue;
-                    }
-                    try {
-                        // permits freed together (they come back in bursts) are taken together, one per waiting call
-                        List<Permit> taken = take(Math.min(waiting.get(), MAX_AT_ONCE));
-                        if (!taken.isEmpty()) {
-                            handedOver.addAll(taken.subList(1, taken.size()));
-                            return taken.get(0);
-                        }
-                        // a permit given back now is busy for one more second, so none is free before the earliest
-                        // known moment or a second from now, whichever comes first; ask again once it is near
-                        // (at least a millisecond: a permit near but locked by another's statement is taken by it)
-                        TimeUnit.MILLISECONDS.sleep(Math.min(Math.max(1, Math.min(nextFreeInMs(), 1000) - LOOK_AHEAD_MS / 2), leftMs));
-                    } finally {
-                        asking.release();
-                    }
+            while (true) {
+                Permit handed = handedOver();
+                long leftNanos = deadline - System.nanoTime();
+                if (handed != null || leftNanos <= 0) {
+                    return handed;
                 }
-            } catch (SQLException e) {
-                LOG.warn("{} rate limit: the shared permits could not be read ({}); the call is refused", provider,
-                        e.getSQLState());
-                return null;
+                if (asking) {
+                    // another call of this instance is asking, for this one too
+                    changed.awaitNanos(leftNanos);
+                    continue;
+                }
+                asking = true;
+                int wanted = Math.min(Math.max(1, waiting - handedOver.size()), MAX_AT_ONCE);
+                lock.unlock();
+                List<Permit> taken = List.of();
+                long waitMs = 0;
+                try {
+                    // permits freed together (they come back in bursts) are taken together, one per waiting call
+                    taken = take(wanted);
+                    if (taken.isEmpty()) {
+                        // a permit given back now is busy for one more second, so none is free before the earliest
+                        // known moment or a second from now, whichever comes first; ask again once it is near (at
+                        // least a millisecond later: a permit near but locked by another's statement is taken by it)
+                        waitMs = Math.min(Math.max(1, Math.min(nextFreeInMs(), 1000) - LOOK_AHEAD_MS / 2),
+                                TimeUnit.NANOSECONDS.toMillis(leftNanos));
+                        TimeUnit.MILLISECONDS.sleep(waitMs);
+                    }
+                } catch (SQLException e) {
+                    LOG.warn("{} rate limit: the shared permits could not be read ({}); the call is refused", provider,
+                            e.getSQLState());
+                    return null;
+                } finally {
+                    lock.lock();
+                    asking = false;
+                    if (taken.size() > 1) {
+                        handedOver.addAll(taken.subList(1, taken.size()));
+                    }
+                    changed.signalAll();
+                }
+                if (!taken.isEmpty()) {
+                    return taken.get(0);
+                }
             }
         }
 
