@@ -15,11 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Provider rate limits shared by every hub instance of one PostgreSQL database: a provider's limit belongs to the
@@ -75,6 +75,9 @@ public final class ClusterRateLimits implements AutoCloseable {
     private static final String CREATE = """
             INSERT INTO provider_call_permit (provider, slot, busy_until) VALUES (?, ?, clock_timestamp())
             ON CONFLICT DO NOTHING""";
+
+    /** Mail telling a waiting call that it asks the database now. */
+    private static final Object YOUR_TURN = new Object();
 
     /** Connections of the permits' own pool: a permit is taken and given back without waiting behind the store. */
     private static final int CONNECTIONS = 8;
@@ -165,16 +168,15 @@ public final class ClusterRateLimits implements AutoCloseable {
         private final String provider;
         private final int permits;
         private final DataSource database;
-        private final ReentrantLock lock = new ReentrantLock();
-        /** Signalled when permits are handed over, or when the asking call stops asking. */
-        private final Condition changed = lock.newCondition();
-        // guarded by lock:
         /** Calls of this instance waiting for a permit (the asking one included). */
-        private int waiting;
+        private final AtomicInteger waiting = new AtomicInteger();
         /** Whether a call of this instance is asking the database (one at a time: it asks for all of them). */
-        private boolean asking;
-        /** Permits taken by the asking call for the other waiting calls. */
-        private final Deque<Permit> handedOver = new ArrayDeque<>();
+        private final AtomicBoolean asking = new AtomicBoolean();
+        /**
+         * Permits the asking call took for the others, and {@link #YOUR_TURN} when it stopped asking while calls were
+         * left without one: each wakes exactly one waiting call.
+         */
+        private final BlockingQueue<Object> mailbox = new LinkedBlockingQueue<>();
 
         SharedLimit(String provider, int permits, DataSource database) {
             this.provider = provider;
@@ -185,82 +187,67 @@ public final class ClusterRateLimits implements AutoCloseable {
         @Override
         public Runnable acquire(long maxWaitMs) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
-            List<Permit> unused = new ArrayList<>();
             Permit permit;
-            lock.lock();
+            waiting.incrementAndGet();
             try {
-                waiting++;
-                try {
-                    permit = obtain(deadline);
-                } finally {
-                    waiting--;
-                    if (waiting == 0) {
-                        // taken for calls that gave up meanwhile: back to the other instances
-                        unused.addAll(handedOver);
-                        handedOver.clear();
+                permit = obtain(deadline);
+            } finally {
+                if (waiting.decrementAndGet() == 0) {
+                    // taken for calls that gave up meanwhile: back to the other instances
+                    for (Object unused = mailbox.poll(); unused != null; unused = mailbox.poll()) {
+                        if (unused instanceof Permit p) {
+                            giveBack(p);
+                        }
                     }
                 }
-            } finally {
-                lock.unlock();
             }
-            unused.forEach(this::giveBack);
             return permit == null ? null : permit.awaitFree(this);
         }
 
-        /** With the lock held: a permit for this call (free now or soon), or null when none came before the deadline. */
+        /** A permit for this call (free now or soon), or null when none came before the deadline. */
         private Permit obtain(long deadline) throws InterruptedException {
             while (true) {
-                Permit handed = handedOver();
                 long leftNanos = deadline - System.nanoTime();
-                if (handed != null || leftNanos <= 0) {
-                    return handed;
+                if (leftNanos <= 0) {
+                    return null;
                 }
-                if (asking) {
+                if (!asking.compareAndSet(false, true)) {
                     // another call of this instance is asking, for this one too
-                    changed.awaitNanos(leftNanos);
+                    Object mail = mailbox.poll(leftNanos, TimeUnit.NANOSECONDS);
+                    if (mail instanceof Permit permit && fresh(permit)) {
+                        return permit;
+                    }
                     continue;
                 }
-                asking = true;
-                int wanted = Math.min(Math.max(1, waiting - handedOver.size()), MAX_AT_ONCE);
-                lock.unlock();
-                List<Permit> taken = List.of();
-                long waitMs = 0;
+                List<Permit> taken;
                 try {
                     // permits freed together (they come back in bursts) are taken together, one per waiting call
-                    taken = take(wanted);
+                    taken = take(Math.min(Math.max(1, waiting.get() - mailbox.size()), MAX_AT_ONCE));
                     if (taken.isEmpty()) {
                         // a permit given back now is busy for one more second, so none is free before the earliest
                         // known moment or a second from now, whichever comes first; ask again once it is near (at
                         // least a millisecond later: a permit near but locked by another's statement is taken by it)
-                        waitMs = Math.min(Math.max(1, Math.min(nextFreeInMs(), 1000) - LOOK_AHEAD_MS / 2),
-                                TimeUnit.NANOSECONDS.toMillis(leftNanos));
-                        TimeUnit.MILLISECONDS.sleep(waitMs);
+                        TimeUnit.MILLISECONDS.sleep(Math.min(Math.max(1, Math.min(nextFreeInMs(), 1000) - LOOK_AHEAD_MS / 2),
+                                TimeUnit.NANOSECONDS.toMillis(leftNanos)));
                     }
                 } catch (SQLException e) {
                     LOG.warn("{} rate limit: the shared permits could not be read ({}); the call is refused", provider,
                             e.getSQLState());
-                    return null;
+                    taken = List.of();
+                    leftNanos = 0;
                 } finally {
-                    lock.lock();
-                    asking = false;
-                    if (taken.size() > 1) {
-                        handedOver.addAll(taken.subList(1, taken.size()));
+                    asking.set(false);
+                }
+                if (!taken.isEmpty() || leftNanos == 0) {
+                    // this call stops asking: the others get the permits taken for them, and the first of those left
+                    // without one asks next
+                    mailbox.addAll(taken.subList(Math.min(1, taken.size()), taken.size()));
+                    if (waiting.get() - 1 > mailbox.size() && !mailbox.contains(YOUR_TURN)) {
+                        mailbox.add(YOUR_TURN);
                     }
-                    changed.signalAll();
-                }
-                if (!taken.isEmpty()) {
-                    return taken.get(0);
+                    return taken.isEmpty() ? null : taken.get(0);
                 }
             }
-        }
-
-        private Permit handedOver() {
-            for (Permit permit = handedOver.poll(); permit != null; permit = handedOver.poll()) {
-                if (fresh(permit)) {
-                    return permit;
-                }
-            }
-            return null;
         }
 
         /** Far from the end of its lease (else given back, and not used: the slot may soon be another's). */
