@@ -85,6 +85,8 @@ public final class ClusterRateLimits implements AutoCloseable {
     private final HikariDataSource hubDatabase;
     private final Duration lease;
     private HikariDataSource permitsDatabase;
+    private final BlockingQueue<Return> returns = new LinkedBlockingQueue<>();
+    private final Thread returnsWriter = new Thread(this::writeReturns, "rate-limit-returns");
 
     /**
      * {@code hubDatabase}: the hub's PostgreSQL database, where Flyway created {@code provider_call_permit};
@@ -94,6 +96,7 @@ public final class ClusterRateLimits implements AutoCloseable {
     public ClusterRateLimits(HikariDataSource hubDatabase, Duration lease) {
         this.hubDatabase = hubDatabase;
         this.lease = lease;
+        returnsWriter.setDaemon(true);
     }
 
     /** The same database through a small pool of its own, opened by the first limit. */
@@ -102,9 +105,11 @@ public final class ClusterRateLimits implements AutoCloseable {
             HikariConfig config = new HikariConfig();
             hubDatabase.copyStateTo(config);
             config.setPoolName("provider-call-permits");
+            // all open from the start: a burst of calls ending together must not wait for connections to be opened
             config.setMaximumPoolSize(CONNECTIONS);
-            config.setMinimumIdle(1);
+            config.setMinimumIdle(CONNECTIONS);
             permitsDatabase = new HikariDataSource(config);
+            returnsWriter.start();
         }
         return permitsDatabase;
     }
@@ -113,6 +118,12 @@ public final class ClusterRateLimits implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (permitsDatabase != null) {
+            returnsWriter.interrupt();
+            try {
+                returnsWriter.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             permitsDatabase.close();
         }
     }
@@ -260,7 +271,6 @@ public final class ClusterRateLimits implements AutoCloseable {
         }
 
         private List<Permit> take(int count) throws SQLException {
-            long askedAt = System.nanoTime();
             try (Connection c = database.getConnection(); PreparedStatement take = c.prepareStatement(TAKE)) {
                 take.setString(1, provider);
                 take.setInt(2, permits);
@@ -269,6 +279,8 @@ public final class ClusterRateLimits implements AutoCloseable {
                 take.setDouble(5, lease.toMillis() / 1000.0);
                 take.setString(6, provider);
                 List<Permit> taken = new ArrayList<>();
+                // from here, not before the connection was had: the statement's clock_timestamp() comes after it
+                long askedAt = System.nanoTime();
                 try (ResultSet rs = take.executeQuery()) {
                     long answeredAt = System.nanoTime();
                     while (rs.next()) {
@@ -293,19 +305,53 @@ public final class ClusterRateLimits implements AutoCloseable {
             }
         }
 
+        /** Busy until one second from now: written by the returns thread, the call goes on at once. */
         void giveBack(Permit permit) {
-            OffsetDateTime busyUntil = permit.oneSecondAfterNow();
-            try (Connection c = database.getConnection(); PreparedStatement giveBack = c.prepareStatement(RETURN)) {
-                giveBack.setObject(1, busyUntil);
-                giveBack.setString(2, provider);
-                giveBack.setInt(3, permit.slot());
-                giveBack.setObject(4, permit.leaseEnd());
-                giveBack.executeUpdate();
-            } catch (SQLException e) {
-                // the lease frees it later
-                LOG.warn("{} rate limit: a permit could not be given back ({}); it is free again within {} s", provider,
-                        e.getSQLState(), lease.toSeconds());
+            returns.add(new Return(provider, permit.slot(), permit.oneSecondAfterNow(), permit.leaseEnd()));
+        }
+    }
+
+    /** A permit to give back: busy until {@code busyUntil}, unless its lease ended and another took it. */
+    private record Return(String provider, int slot, OffsetDateTime busyUntil, OffsetDateTime leaseEnd) {
+    }
+
+    /**
+     * Writes the permits given back, as many as are waiting in one batch. The time each is busy until was fixed when
+     * its call ended, so writing it a little later changes nothing but when other instances can see it.
+     */
+    private void writeReturns() {
+        List<Return> batch = new ArrayList<>();
+        boolean stopping = false;
+        while (!stopping) {
+            try {
+                batch.add(returns.take());
+            } catch (InterruptedException e) {
+                // the hub stops: what is waiting is still written
+                stopping = true;
             }
+            returns.drainTo(batch);
+            write(batch);
+            batch.clear();
+        }
+    }
+
+    private void write(List<Return> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try (Connection c = permitsDatabase.getConnection(); PreparedStatement giveBack = c.prepareStatement(RETURN)) {
+            for (Return r : batch) {
+                giveBack.setObject(1, r.busyUntil());
+                giveBack.setString(2, r.provider());
+                giveBack.setInt(3, r.slot());
+                giveBack.setObject(4, r.leaseEnd());
+                giveBack.addBatch();
+            }
+            giveBack.executeBatch();
+        } catch (SQLException e) {
+            // their leases free them later
+            LOG.warn("rate limits: {} permits could not be given back ({}); they are free again within {} s", batch.size(),
+                    e.getSQLState(), lease.toSeconds());
         }
     }
 }
