@@ -120,7 +120,7 @@ final class Report {
                 + "`hub.file.concurrency=" + s.concurrency + "`" + s.hubProperties.entrySet().stream()
                 .map(e -> ", **`" + e.getKey() + "=" + e.getValue() + "`**").collect(Collectors.joining()));
         row(md, "shared rate limit (5b)", "two such hubs on one PostgreSQL database (" + s.pgUrl + ", a schema of their own, dropped"
-                + " afterwards) instead of H2, each with its own data dir, broker and inbox");
+                + " afterwards) instead of H2, each with its own data dir, broker and inbox, warmed up by a batch of N records each (not counted)");
         md.append('\n');
 
         md.append("## Results\n\n| # | measurement | result (median) | per round | target | met |\n|---|---|---|---|---|---|\n");
