@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ended (answer or failure) its permit stays busy one more second. A permit is taken before the provider receives the
  * call and comes back a second after that, so no one-second window at the provider, wherever it starts, holds more
  * than N calls, however slowly a request travels or a hub is scheduled. Every time is the database's clock (moved on by
- * the hub's elapsed time where a statement's own delay would only lengthen a hold), so the hosts' clocks do not matter.
+ * the hub's elapsed time, never backwards), so the hosts' clocks do not matter.
  *
  * <p>Why not a token bucket (Bucket4j's PostgreSQL bucket was measured here): a bucket paces the <em>turns</em>; a
  * call that reaches the provider later than its turn (a JVM pause, a starved CPU) lands next to the following ones,
@@ -36,12 +36,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * semaphore (tokens given back after the call) never gets back the permits of an instance that died holding them.
  * Here a taken permit is a lease: it is free again after {@code lease} even if its instance never says the call ended.
  *
- * <p>What keeps the limit used (the time between a permit being free and its next call reaching the provider is
- * lost): within an instance, one call at a time asks the database for a provider's permits, taking as many as calls
- * of its instance are waiting (permits come back in bursts: N calls let through at once come back together) and
- * handing the others over. A permit free within {@value #LOOK_AHEAD_MS} ms may be taken: its call
- * waits for that moment in the hub (timed from the database's answer, so never early) and is sent then, not a round
- * trip later. When none is near, they sleep until one is, instead of polling.
+ * <p>What keeps the limit used (every moment between a permit being free and its next call reaching the provider,
+ * and between a call's end and its second being over, is lost):
+ * <ul>
+ * <li>within an instance, one call at a time asks the database for a provider's permits, taking as many as calls of
+ * its instance are waiting without one (permits come back in bursts: N calls let through at once come back
+ * together), and hands each of the others to one waiting call; when it has its own, the next waiting call asks;</li>
+ * <li>a permit free within {@value #LOOK_AHEAD_MS} ms may be taken: its call waits for that moment in the hub (timed
+ * from the database's answer, so never early) and is sent then, not a round trip later; when none is near, the asking
+ * call sleeps until one is, instead of polling;</li>
+ * <li>a call's permit is busy until one second after the call ended on the database's clock, reckoned from the
+ * clock of the statement that took it plus the hub's elapsed time, so it is fixed when the call ends; one thread
+ * writes the permits given back, in batches, and the call goes on at once.</li>
+ * </ul>
  */
 public final class ClusterRateLimits implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRateLimits.class);
