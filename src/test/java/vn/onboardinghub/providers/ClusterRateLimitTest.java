@@ -50,6 +50,8 @@ class ClusterRateLimitTest {
     private static final String AHAMOVE = "/ahamove/v1/partner/register_account";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int LIMIT = 40;
+    /** Load before the measured part: the hubs' code is compiled and their connections open, as in a running service. */
+    private static final Duration WARM_UP = Duration.ofSeconds(5);
     private static final Duration LOADED = Duration.ofSeconds(20);
 
     /** Arrival of each provider call, taken as the simulator receives it (nanoTime: finer than WireMock's log). */
@@ -102,12 +104,13 @@ class ClusterRateLimitTest {
             hubs.add(hub);
         }
 
-        // each hub gets more onboardings at once than the limit lets through, until LOADED has passed
+        // each hub gets more onboardings at once than the limit lets through, for WARM_UP and then LOADED
         int clientsPerHub = LIMIT / 2;
         ExecutorService clients = Executors.newFixedThreadPool(2 * clientsPerHub);
         AtomicInteger merchants = new AtomicInteger();
         List<Future<List<String>>> outcomes = new ArrayList<>();
-        long until = System.nanoTime() + LOADED.toNanos();
+        long measuredFrom = System.nanoTime() + WARM_UP.toNanos();
+        long until = measuredFrom + LOADED.toNanos();
         try {
             for (HubProcess hub : hubs) {
                 for (int c = 0; c < clientsPerHub; c++) {
@@ -139,16 +142,19 @@ class ClusterRateLimitTest {
             }
             busiest = Math.max(busiest, to - from + 1);
         }
-        // the rate reached: N calls per the mean time from a call to the N-th after it (at most N per second when no
-        // window holds more than N; the N calls a limit lets through at once when it starts do not count as a rate)
+        // the rate reached after the warm-up: N calls per the mean time from a call to the N-th after it (at most N
+        // per second when no window holds more than N; the N calls a limit lets through at once when it starts do not
+        // count as a rate)
+        List<Long> measured = times.stream().filter(t -> t >= measuredFrom).toList();
         double nCallsNanos = 0;
-        for (int i = 0; i + LIMIT < times.size(); i++) {
-            nCallsNanos += times.get(i + LIMIT) - times.get(i);
+        for (int i = 0; i + LIMIT < measured.size(); i++) {
+            nCallsNanos += measured.get(i + LIMIT) - measured.get(i);
         }
-        double utilisation = 1e9 / (nCallsNanos / (times.size() - LIMIT));
-        System.out.printf("cluster rate limit %d/s, two hubs: %d calls in %.1f s, utilisation %.3f, busiest second %d%n",
-                LIMIT, times.size(), (times.get(times.size() - 1) - times.get(0)) / 1e9, utilisation, busiest);
-        assertThat(busiest).as("calls arriving in the busiest one-second window").isLessThanOrEqualTo(LIMIT);
+        double utilisation = 1e9 / (nCallsNanos / (measured.size() - LIMIT));
+        System.out.printf("cluster rate limit %d/s, two hubs: %d calls in %.1f s (%d measured), utilisation %.3f,"
+                + " busiest second %d%n", LIMIT, times.size(), (times.get(times.size() - 1) - times.get(0)) / 1e9,
+                measured.size(), utilisation, busiest);
+        assertThat(busiest).as("calls arriving in the busiest one-second window, warm-up included").isLessThanOrEqualTo(LIMIT);
         assertThat(utilisation).as("share of the limit used").isGreaterThanOrEqualTo(0.95);
     }
 
