@@ -1,17 +1,23 @@
 package vn.onboardinghub.bench;
 
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The benchmark of issue 6, every measurement in one run against the same simulators: the simulator ceiling, the
- * hand-written baseline, the hub's batch and REST channels, a provider rate limit, a 1M-record batch in 256 MB,
- * and start-up. Writes the report (default {@code docs/benchmarks.md}; quick mode {@code bench/target/benchmarks-quick.md})
+ * hand-written baseline, the hub's batch and REST channels, a provider rate limit (one hub, and two hubs sharing one
+ * PostgreSQL database), a 1M-record batch in 256 MB, and start-up. Writes the report (default {@code docs/benchmarks.md}; quick mode {@code bench/target/benchmarks-quick.md})
  * and prints the {@code bench:} line last.
  *
  * <p>Usage: {@code Benchmark <projectDir> <jar> <benchClasspath> [--quick] [--profile] [--key=value...]}, keys as in
@@ -33,6 +39,10 @@ public final class Benchmark {
         int rateLimit = 100;
         String rateLimitProvider = "ghtk";
         double rateLimitSeconds = 30;
+        /** The database two hubs share for the cluster-wide rate limit (a fresh schema in it, dropped afterwards). */
+        String pgUrl = "jdbc:postgresql://127.0.0.1:5432/test";
+        String pgUsername = "postgres";
+        String pgPassword = "";
         long memoryRecords = 1_000_000;
         int memoryHeapMb = 256;
         int startups = 5;
@@ -82,6 +92,9 @@ public final class Benchmark {
                     case "rate-limit" -> s.rateLimit = Integer.parseInt(value);
                     case "rate-limit-provider" -> s.rateLimitProvider = value;
                     case "rate-limit-seconds" -> s.rateLimitSeconds = Double.parseDouble(value);
+                    case "pg-url" -> s.pgUrl = value;
+                    case "pg-username" -> s.pgUsername = value;
+                    case "pg-password" -> s.pgPassword = value;
                     case "memory-records" -> s.memoryRecords = Long.parseLong(value);
                     case "memory-heap-mb" -> s.memoryHeapMb = Integer.parseInt(value);
                     case "startups" -> s.startups = Integer.parseInt(value);
@@ -119,6 +132,13 @@ public final class Benchmark {
         }
     }
 
+    /** The same limit shared by {@code hubs} hubs of one PostgreSQL database, each with half the records. */
+    record SharedRateLimit(int limit, String provider, int hubs, List<Hub.BatchResult> batches, CallWindows windows) {
+        double utilisation() {
+            return windows.ratePerSecond() / limit;
+        }
+    }
+
     record Memory(long records, boolean completed, Hub.BatchResult batch, GcLog.Heap heap, double peakRssMib, String failure) {
     }
 
@@ -134,7 +154,7 @@ public final class Benchmark {
     }
 
     record Results(Settings settings, Map<String, String> machine, ClosedLoop.Result wiremockCeiling, List<Round> rounds,
-                   Unloaded unloaded, RateLimit rateLimit, Memory memory, List<Double> readySeconds, JfrProfile batchProfile,
+                   Unloaded unloaded, RateLimit rateLimit, SharedRateLimit sharedRateLimit, Memory memory, List<Double> readySeconds, JfrProfile batchProfile,
                    JfrProfile restProfile, JfrProfile startupProfile) {
     }
 
@@ -214,6 +234,7 @@ public final class Benchmark {
 
         List<Round> rounds = new ArrayList<>();
         RateLimit rateLimit;
+        SharedRateLimit sharedRateLimit;
         Memory memory;
         JfrProfile batchProfile = null;
         JfrProfile restProfile = null;
@@ -279,13 +300,14 @@ public final class Benchmark {
             }
 
             rateLimit = rateLimit(simulators);
+            sharedRateLimit = sharedRateLimit(simulators);
             memory = memory(simulators);
         }
         List<Double> ready = startups();
         if (settings.profile) {
             startupProfile = startupProfile();
         }
-        return new Results(settings, machine, wiremockCeiling, rounds, unloaded, rateLimit, memory, ready, batchProfile, restProfile,
+        return new Results(settings, machine, wiremockCeiling, rounds, unloaded, rateLimit, sharedRateLimit, memory, ready, batchProfile, restProfile,
                 startupProfile);
     }
 
@@ -312,11 +334,60 @@ public final class Benchmark {
                 Map.of("hub.providers." + provider + ".rate-limit", String.valueOf(n)))) {
             simulators.resetCalls();
             Hub.BatchResult batch = hub.batch("ratelimit", records, Duration.ofMinutes(30));
-            CallWindows windows = CallWindows.of(simulators.calls(provider));
+            CallWindows windows = CallWindows.of(simulators.calls(provider), n);
             RateLimit result = new RateLimit(n, provider, batch, windows);
             log(String.format("rate limit: %d calls, %.1f calls/s achieved (utilisation %.3f), at most %d in one second",
                     windows.calls(), windows.ratePerSecond(), result.utilisation(), windows.maxInOneSecond()));
             return result;
+        }
+    }
+
+    /**
+     * Two hubs sharing one PostgreSQL schema, each given half of the same batch at the same moment: the limit holds for
+     * both together (counted at the simulator, like the one-hub figure).
+     */
+    private SharedRateLimit sharedRateLimit(Simulators simulators) throws Exception {
+        int n = settings.rateLimit;
+        String provider = settings.rateLimitProvider;
+        long records = (long) (n * settings.rateLimitSeconds);
+        String schema = "hub_bench_" + ProcessHandle.current().pid();
+        log("rate limit shared by 2 hubs (PostgreSQL schema " + schema + "): " + provider + " at " + n
+                + " calls/s, a batch of " + records / 2 + " records each");
+        try {
+            sql("CREATE SCHEMA " + schema);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the two-hub rate limit needs PostgreSQL at " + settings.pgUrl
+                    + " (--pg-url=, --pg-username=, --pg-password=): " + e.getMessage(), e);
+        }
+        Map<String, String> shared = Map.of("hub.providers." + provider + ".rate-limit", String.valueOf(n),
+                "hub.db.url", settings.pgUrl + (settings.pgUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema,
+                "hub.db.username", settings.pgUsername, "hub.db.password", settings.pgPassword);
+        ExecutorService both = Executors.newFixedThreadPool(2);
+        try (Hub first = startHub(simulators, "hub-shared-1", List.of(), shared);
+             Hub second = startHub(simulators, "hub-shared-2", List.of(), shared)) {
+            // warmed up first like the hub of the rounds above (compiled code, open connections), not counted
+            Future<Hub.BatchResult> firstWarm = both.submit(() -> first.batch("shared-warm-1", n, Duration.ofMinutes(30)));
+            Future<Hub.BatchResult> secondWarm = both.submit(() -> second.batch("shared-warm-2", n, Duration.ofMinutes(30)));
+            firstWarm.get();
+            secondWarm.get();
+            simulators.resetCalls();
+            Future<Hub.BatchResult> firstBatch = both.submit(() -> first.batch("shared-1", records / 2, Duration.ofMinutes(30)));
+            Future<Hub.BatchResult> secondBatch = both.submit(() -> second.batch("shared-2", records - records / 2, Duration.ofMinutes(30)));
+            List<Hub.BatchResult> batches = List.of(firstBatch.get(), secondBatch.get());
+            CallWindows windows = CallWindows.of(simulators.calls(provider), n);
+            SharedRateLimit result = new SharedRateLimit(n, provider, 2, batches, windows);
+            log(String.format("rate limit shared by 2 hubs: %d calls, %.1f calls/s achieved (utilisation %.3f), at most %d in one second",
+                    windows.calls(), windows.ratePerSecond(), result.utilisation(), windows.maxInOneSecond()));
+            return result;
+        } finally {
+            both.shutdownNow();
+            sql("DROP SCHEMA " + schema + " CASCADE");
+        }
+    }
+
+    private void sql(String statement) throws SQLException {
+        try (Connection c = DriverManager.getConnection(settings.pgUrl, settings.pgUsername, settings.pgPassword)) {
+            c.createStatement().execute(statement);
         }
     }
 

@@ -86,11 +86,13 @@ final class Report {
     static String benchLine(Benchmark.Results r) {
         return String.format(Locale.ROOT,
                 "bench: hub_vs_baseline=%.2f batch_mps=%.0f baseline_mps=%.0f rest_p50_overhead_ms=%.1f rest_p99_overhead_ms=%.1f"
-                        + " ratelimit_utilisation=%.3f ratelimit_max_window=%d heap_1m_ok=%s ready_s=%.2f",
+                        + " ratelimit_utilisation=%.3f ratelimit_max_window=%d ratelimit_2hubs_utilisation=%.3f"
+                        + " ratelimit_2hubs_max_window=%d heap_1m_ok=%s ready_s=%.2f",
                 median(r.rounds(), Benchmark.Round::hubVsBaseline), median(r.rounds(), x -> x.batch().perSecond()),
                 median(r.rounds(), Benchmark.Round::baselineMps), median(r.rounds(), Benchmark.Round::p50Overhead),
                 median(r.rounds(), Benchmark.Round::p99Overhead), r.rateLimit().utilisation(),
-                r.rateLimit().windows().maxInOneSecond(), r.memory().completed() && r.memory().heap().peakUsedMib() <= r.settings().memoryHeapMb,
+                r.rateLimit().windows().maxInOneSecond(), r.sharedRateLimit().utilisation(),
+                r.sharedRateLimit().windows().maxInOneSecond(), r.memory().completed() && r.memory().heap().peakUsedMib() <= r.settings().memoryHeapMb,
                 median(r.readySeconds()));
     }
 
@@ -117,6 +119,8 @@ final class Report {
         row(md, "hub", "`java -jar target/onboarding-hub.jar`, sandbox off, embedded H2 and Artemis in a temp data dir, default heap; "
                 + "`hub.file.concurrency=" + s.concurrency + "`" + s.hubProperties.entrySet().stream()
                 .map(e -> ", **`" + e.getKey() + "=" + e.getValue() + "`**").collect(Collectors.joining()));
+        row(md, "shared rate limit (5b)", "two such hubs on one PostgreSQL database (" + s.pgUrl + ", a schema of their own, dropped"
+                + " afterwards) instead of H2, each with its own data dir, broker and inbox, warmed up by a batch of N records each (not counted)");
         md.append('\n');
 
         md.append("## Results\n\n| # | measurement | result (median) | per round | target | met |\n|---|---|---|---|---|---|\n");
@@ -157,6 +161,15 @@ final class Report {
                 fmt("%d calls, batch of %d records in %.1f s", rl.windows().calls(), rl.batch().records(), rl.batch().seconds()),
                 "≥ " + TARGET_UTILISATION + " × N, no window > N",
                 met(rl.utilisation() >= TARGET_UTILISATION && rl.windows().maxInOneSecond() <= rl.limit()));
+        Benchmark.SharedRateLimit shared = r.sharedRateLimit();
+        table(md, "5b", "the same rate limit shared by " + shared.hubs() + " hubs of one PostgreSQL database (each with half the records)",
+                fmt("%.1f calls/s achieved by both = %.3f × N; at most %d calls in any 1 s window", shared.windows().ratePerSecond(),
+                        shared.utilisation(), shared.windows().maxInOneSecond()),
+                fmt("%d calls; batches of %s records in %s s", shared.windows().calls(),
+                        shared.batches().stream().map(b -> String.valueOf(b.records())).collect(Collectors.joining(" + ")),
+                        shared.batches().stream().map(b -> String.format(Locale.ROOT, "%.1f", b.seconds())).collect(Collectors.joining(" / "))),
+                "≥ " + TARGET_UTILISATION + " × N, no window > N",
+                met(shared.utilisation() >= TARGET_UTILISATION && shared.windows().maxInOneSecond() <= shared.limit()));
         Benchmark.Memory mem = r.memory();
         boolean heapOk = mem.completed() && mem.heap().peakUsedMib() <= s.memoryHeapMb;
         table(md, "6", "memory: " + mem.records() + " records, -Xmx" + s.memoryHeapMb + "m, zero-latency simulators"
@@ -195,6 +208,14 @@ final class Report {
         if (rl.windows().maxInOneSecond() > rl.limit()) {
             missed.add(fmt("a one-second window held %d calls, %d over the limit of %d", rl.windows().maxInOneSecond(),
                     rl.windows().maxInOneSecond() - rl.limit(), rl.limit()));
+        }
+        if (shared.utilisation() < TARGET_UTILISATION) {
+            missed.add(fmt("shared rate-limit utilisation %.3f (2 hubs) is %.3f below 0.95", shared.utilisation(),
+                    TARGET_UTILISATION - shared.utilisation()));
+        }
+        if (shared.windows().maxInOneSecond() > shared.limit()) {
+            missed.add(fmt("with 2 hubs a one-second window held %d calls, %d over the shared limit of %d",
+                    shared.windows().maxInOneSecond(), shared.windows().maxInOneSecond() - shared.limit(), shared.limit()));
         }
         if (!heapOk) {
             missed.add("the memory run did not complete within the heap: " + (mem.failure() == null ? "see the hub log" : mem.failure()));

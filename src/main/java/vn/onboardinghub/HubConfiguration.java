@@ -32,6 +32,7 @@ import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.core.ProviderResultsAggregation;
 import vn.onboardinghub.intake.JsonViolations;
 import vn.onboardinghub.intake.RequestReader;
+import vn.onboardinghub.providers.ClusterRateLimits;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderCalls;
 import vn.onboardinghub.providers.ProviderCatalog;
@@ -105,13 +106,26 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("objectMapper", mapper);
         registry.bind("providerCatalog", catalog);
         catalog.all().forEach(p -> registry.bind(p.name() + "Adapter", p));
+        // instances sharing a PostgreSQL database share each provider's rate limit; embedded H2 is one instance
+        // (a permit left taken by a stopped instance is free again after twice the HTTP timeouts and 30 s)
+        ClusterRateLimits sharedLimits = dataSource.getJdbcUrl().startsWith("jdbc:postgresql:") ? new ClusterRateLimits(dataSource,
+                Duration.ofMillis(2 * (Long.parseLong(prop(props, "camel.component.http.connect-timeout", "5000"))
+                        + Long.parseLong(prop(props, "camel.component.http.response-timeout", "15000")))).plusSeconds(30)) : null;
+        if (sharedLimits != null) {
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    sharedLimits.close();
+                }
+            }, true, true);
+        }
         ProviderGuards guards = new ProviderGuards(ProviderGuards.breakerConfig(
                 Float.parseFloat(prop(props, "hub.circuit-breaker.failure-rate", "50")),
                 Integer.parseInt(prop(props, "hub.circuit-breaker.minimum-calls", "10")),
                 Integer.parseInt(prop(props, "hub.circuit-breaker.window", "20")),
                 Duration.ofSeconds(Long.parseLong(prop(props, "hub.circuit-breaker.open-seconds", "30"))),
                 Integer.parseInt(prop(props, "hub.circuit-breaker.half-open-calls", "2"))),
-                Long.parseLong(prop(props, "hub.providers.max-wait-ms", "60000")));
+                Long.parseLong(prop(props, "hub.providers.max-wait-ms", "60000")), sharedLimits);
         registry.bind("circuitBreakers", guards.breakers());
         for (ProviderAdapter provider : catalog.all()) {
             registry.bind(provider.name() + "CircuitBreaker", guards.breaker(provider.name()));

@@ -20,25 +20,40 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <ul>
  * <li>a Resilience4j circuit breaker per provider, used by the {@code circuitBreaker} step of the provider's
  * route. Only outages count as failures (5xx, network failures, timeouts): a 4xx is the provider answering.</li>
- * <li>{@code hub.providers.<p>.rate-limit}: at most N calls in any one-second window.</li>
+ * <li>{@code hub.providers.<p>.rate-limit}: at most N calls in any one-second window at the provider; for this
+ * instance alone ({@link SlidingRateLimit}), or for every instance of a shared PostgreSQL database together
+ * ({@link ClusterRateLimits}).</li>
  * </ul>
- * ({@code hub.providers.<p>.max-concurrency} is the circuit breaker step's bulkhead, in the provider's route.)
+ * ({@code hub.providers.<p>.max-concurrency} is the circuit breaker step's bulkhead, in the provider's route: per
+ * instance.)
  */
 public class ProviderGuards {
     private static final Logger LOG = LoggerFactory.getLogger(ProviderGuards.class);
 
     private final CircuitBreakerRegistry breakers;
-    private final Map<String, SlidingRateLimit> rateLimits = new ConcurrentHashMap<>();
+    private final Map<String, RateLimit> rateLimits = new ConcurrentHashMap<>();
     private final ScheduledExecutorService permitReturns = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "rate-limit-permits");
         t.setDaemon(true);
         return t;
     });
     private final long maxWaitMs;
+    private final ClusterRateLimits cluster;
 
-    public ProviderGuards(CircuitBreakerConfig breakerConfig, long maxWaitMs) {
+    /** Rate limits shared through {@code cluster} when it is not null, per instance otherwise. */
+    public ProviderGuards(CircuitBreakerConfig breakerConfig, long maxWaitMs, ClusterRateLimits cluster) {
         this.breakers = CircuitBreakerRegistry.of(breakerConfig);
         this.maxWaitMs = maxWaitMs;
+        this.cluster = cluster;
+    }
+
+    /** How a provider's calls get their turn under its rate limit. */
+    interface RateLimit {
+        /**
+         * Waits up to {@code maxWaitMs} for a turn. Returns what to run once the call has ended (an answer or a
+         * failure), or null when no turn came in time.
+         */
+        Runnable acquire(long maxWaitMs) throws InterruptedException;
     }
 
     /** The breaker settings from {@code hub.circuit-breaker.*}; only {@link ProviderCalls#isOutage outages} are failures. */
@@ -71,7 +86,9 @@ public class ProviderGuards {
     /** Sets the provider's {@code rate-limit} (calls per second); 0 or less means unlimited. */
     public void rateLimit(String provider, int callsPerSecond) {
         if (callsPerSecond > 0) {
-            rateLimits.put(provider, new SlidingRateLimit(callsPerSecond));
+            rateLimits.put(provider, cluster != null ? cluster.limit(provider, callsPerSecond) : new SlidingRateLimit(callsPerSecond));
+            LOG.info("{} rate limit: {} calls per second, {}", provider, callsPerSecond,
+                    cluster != null ? "shared by every instance of this database" : "for this instance");
         }
     }
 
@@ -80,8 +97,8 @@ public class ProviderGuards {
      * answer or a failure), or null when no room came within {@code hub.providers.max-wait-ms}.
      */
     public Runnable awaitCallPermit(String provider) throws InterruptedException {
-        SlidingRateLimit limit = rateLimits.get(provider);
-        return limit == null ? () -> { } : limit.acquire();
+        RateLimit limit = rateLimits.get(provider);
+        return limit == null ? () -> { } : limit.acquire(maxWaitMs);
     }
 
     public long maxWaitMs() {
@@ -94,14 +111,15 @@ public class ProviderGuards {
      * a request travels (Camel's throttle returns permits a period after they were taken, which a slow send can
      * defeat; Resilience4j's RateLimiter refreshes per fixed period, which allows 2N across a period boundary).
      */
-    private final class SlidingRateLimit {
+    private final class SlidingRateLimit implements RateLimit {
         private final Semaphore permits;
 
         SlidingRateLimit(int perSecond) {
             this.permits = new Semaphore(perSecond, true);
         }
 
-        Runnable acquire() throws InterruptedException {
+        @Override
+        public Runnable acquire(long maxWaitMs) throws InterruptedException {
             if (!permits.tryAcquire(maxWaitMs, TimeUnit.MILLISECONDS)) {
                 return null;
             }
