@@ -40,7 +40,7 @@ record BrokerLogins(String hubUsername, String hubPassword, String clientUsernam
         String hubPassword = setting.apply("hub.broker.password");
         String clientPassword = setting.apply("hub.broker.client-password");
         if (!onLoopback(url) && (hubUsername == null || hubPassword == null || embedded && clientPassword == null)) {
-            throw new IllegalStateException("hub.broker.url=" + url + " is reachable from other machines: set hub.broker.username and"
+            throw new IllegalStateException("hub.broker.url=" + printable(url) + " is reachable from other machines: set hub.broker.username and"
                     + " hub.broker.password" + (embedded ? " and hub.broker.client-password" : "")
                     + " (HUB_BROKER_USERNAME, HUB_BROKER_PASSWORD" + (embedded ? ", HUB_BROKER_CLIENT_PASSWORD" : "") + ")");
         }
@@ -58,6 +58,15 @@ record BrokerLogins(String hubUsername, String hubPassword, String clientUsernam
         return new BrokerLogins(hubUsername != null ? hubUsername : "hub",
                 hubPassword != null ? hubPassword : passwordFile(keys.resolve("broker-hub.password"), "the hub's broker password"),
                 clientUsername, clientPassword);
+    }
+
+    /**
+     * The URL for a log line or message: without its parameters, which may hold a trust or key store password
+     * ({@code ?sslEnabled=true;trustStorePassword=…}).
+     */
+    static String printable(String url) {
+        int parameters = url.indexOf('?');
+        return parameters < 0 ? url : url.substring(0, parameters) + "?…";
     }
 
     /** Loopback only: an address the URL does not name plainly (several hosts, a name that does not resolve) is not. */

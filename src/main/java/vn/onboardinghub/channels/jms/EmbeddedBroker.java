@@ -90,7 +90,7 @@ public class EmbeddedBroker extends ServiceSupport {
             return thread;
         });
         scrubber.scheduleWithFixedDelay(this::scrubJournalLogged, scrubSeconds, scrubSeconds, TimeUnit.SECONDS);
-        LOG.info("embedded broker listening on {} (CORE, AMQP, STOMP, login required), journal in {}", url, directory);
+        LOG.info("embedded broker listening on {} (CORE, AMQP, STOMP, login required), journal in {}", BrokerLogins.printable(url), directory);
     }
 
     /**
@@ -103,7 +103,7 @@ public class EmbeddedBroker extends ServiceSupport {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(uri.getHost(), uri.getPort()));
         } catch (IOException e) {
-            throw new IllegalStateException("the embedded broker cannot listen on hub.broker.url=" + url + " (" + e.getMessage()
+            throw new IllegalStateException("the embedded broker cannot listen on hub.broker.url=" + BrokerLogins.printable(url) + " (" + e.getMessage()
                     + "): set another hub.broker.url, or hub.broker.embedded=false to use the broker already there", e);
         }
     }

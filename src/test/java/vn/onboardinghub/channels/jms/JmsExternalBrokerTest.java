@@ -1,5 +1,7 @@
 package vn.onboardinghub.channels.jms;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
@@ -22,6 +24,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** The broker at {@code hub.broker.url}: the hub's own, or with {@code hub.broker.embedded=false} someone else's. */
 class JmsExternalBrokerTest {
@@ -82,5 +85,15 @@ class JmsExternalBrokerTest {
         assertThatThrownBy(() -> TestHub.start(Map.of("hub.broker.url", "tcp://0.0.0.0:" + BrokerUrls.free().replaceAll(".*:", ""))).close())
                 .hasStackTraceContaining("is reachable from other machines: set hub.broker.username and hub.broker.password"
                         + " and hub.broker.client-password");
+    }
+
+    @Test
+    void aBrokerUrlsParametersNeverReachAMessageTheyMayHoldAStorePassword() {
+        String url = "tcp://192.0.2.10:61616?sslEnabled=true;trustStorePath=/etc/hub/trust.p12;trustStorePassword=store-Secret-1";
+        Throwable refused = catchThrowable(() -> TestHub.start(Map.of("hub.broker.embedded", "false", "hub.broker.url", url)).close());
+        StringWriter trace = new StringWriter();
+        refused.printStackTrace(new PrintWriter(trace));
+        assertThat(trace.toString()).contains("hub.broker.url=tcp://192.0.2.10:61616?… is reachable from other machines")
+                .doesNotContain("store-Secret-1");
     }
 }
