@@ -1,10 +1,9 @@
 package vn.onboardinghub.api;
 
 import org.junit.jupiter.api.Test;
+import vn.onboardinghub.Readme;
 
 import java.io.StringReader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,11 +13,8 @@ class ReadmeApiClientsExampleTest {
 
     @Test
     void theReadmeExampleGivesErpTwoKeysAndARateLimitAndOpsReadAll() throws Exception {
-        String readme = Files.readString(Path.of("README.md"));
-        int section = readme.indexOf("**API clients.**");
-        int start = readme.indexOf("```properties\n", section) + "```properties\n".length();
         Properties example = new Properties();
-        example.load(new StringReader(readme.substring(start, readme.indexOf("```", start))));
+        example.load(new StringReader(Readme.read().codeBlock("### REST API", "properties", 0)));
 
         ApiClients clients = ApiClients.from(example.stringPropertyNames(), example::getProperty, false);
 

@@ -3,17 +3,13 @@ package vn.onboardinghub.store;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import vn.onboardinghub.model.OnboardingRequest;
 import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.ProviderResult;
 
-import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -96,31 +92,13 @@ class OnboardingStoreConcurrencyTest {
     }
 
     private void withStore(String database, StoreCheck check) throws Exception {
-        HikariConfig config = new HikariConfig();
-        config.setMaximumPoolSize(THREADS);
-        String schema = null;
-        if (database.equals("h2")) {
-            config.setJdbcUrl("jdbc:h2:file:" + Files.createTempDirectory("hub-store").resolve("hub") + ";WRITE_DELAY=0");
-        } else {
-            schema = "hub_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-            try (Connection c = DriverManager.getConnection(RestartTest.PG, "postgres", "")) {
-                c.createStatement().execute("CREATE SCHEMA " + schema);
-            }
-            config.setJdbcUrl(RestartTest.PG + "?currentSchema=" + schema);
-            config.setUsername("postgres");
-        }
-        try (HikariDataSource dataSource = new HikariDataSource(config); Connection connection = dataSource.getConnection()) {
-            try (OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(new byte[32]))) {
+        TestDatabase.with(database, THREADS, dataSource -> {
+            try (Connection connection = dataSource.getConnection();
+                 OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(new byte[32]))) {
                 store.migrate();
                 check.run(store, connection);
             }
-        } finally {
-            if (schema != null) {
-                try (Connection c = DriverManager.getConnection(RestartTest.PG, "postgres", "")) {
-                    c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
-                }
-            }
-        }
+        });
     }
 
     /** Runs every task at once (released together) and returns their results, failing on any task's failure. */

@@ -3,7 +3,6 @@ package vn.onboardinghub.store;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,10 +16,8 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -44,7 +41,7 @@ class StoredResultsReencryptionTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void afterReencryptionEveryRowReadsWithTheNewKeyAlone(String database) throws Exception {
-        withDatabase(database, dataSource -> {
+        TestDatabase.with(database, 10, dataSource -> {
             List<String> ids = new ArrayList<>();
             try (OnboardingStore before = store(dataSource, List.of(oldKey))) {
                 for (int i = 0; i < 7; i++) {
@@ -91,7 +88,7 @@ class StoredResultsReencryptionTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void aResultAHubWritesMeanwhileIsKeptNotOverwrittenWithTheOlderOne(String database) throws Exception {
-        withDatabase(database, dataSource -> {
+        TestDatabase.with(database, 10, dataSource -> {
             String id;
             OnboardingRequest request = request("merchant-9");
             try (OnboardingStore hubOnOldKey = store(dataSource, List.of(oldKey))) {
@@ -127,7 +124,7 @@ class StoredResultsReencryptionTest {
 
     @Test
     void rowsNoKeyReadsAreCountedAndLeftAsTheyAre() throws Exception {
-        withDatabase("h2", dataSource -> {
+        TestDatabase.with("h2", 10, dataSource -> {
             try (OnboardingStore before = store(dataSource, List.of(oldKey))) {
                 saveOnboarding(before, "merchant-1", "token-1");
             }
@@ -191,34 +188,5 @@ class StoredResultsReencryptionTest {
     private static OnboardingRequest request(String externalId) {
         return new OnboardingRequest(null, new OnboardingRequest.Merchant(externalId, "Shop", "0912345678",
                 "shop@example.vn", "1 Lê Lợi, Quận 1", 10.77, 106.7, "VN"), List.of("ahamove"));
-    }
-
-    interface DatabaseCheck {
-        void run(HikariDataSource dataSource) throws Exception;
-    }
-
-    /** An empty H2 file database, or a fresh schema of the PostgreSQL on 127.0.0.1 (dropped afterwards). */
-    static void withDatabase(String database, DatabaseCheck check) throws Exception {
-        HikariConfig config = new HikariConfig();
-        String schema = null;
-        if (database.equals("h2")) {
-            config.setJdbcUrl("jdbc:h2:file:" + Files.createTempDirectory("hub-store").resolve("hub") + ";WRITE_DELAY=0");
-        } else {
-            schema = "hub_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-            try (Connection c = DriverManager.getConnection(RestartTest.PG, "postgres", "")) {
-                c.createStatement().execute("CREATE SCHEMA " + schema);
-            }
-            config.setJdbcUrl(RestartTest.PG + "?currentSchema=" + schema);
-            config.setUsername("postgres");
-        }
-        try (HikariDataSource dataSource = new HikariDataSource(config)) {
-            check.run(dataSource);
-        } finally {
-            if (schema != null) {
-                try (Connection c = DriverManager.getConnection(RestartTest.PG, "postgres", "")) {
-                    c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
-                }
-            }
-        }
     }
 }
