@@ -166,7 +166,7 @@ public class HubConfiguration implements CamelConfiguration {
         ApiClients clients = ApiClients.from(props.loadPropertiesAsMap().keySet().stream().map(String::valueOf)
                 .collect(Collectors.toSet()), key -> props.resolveProperty(key).orElse(null), sandboxMode);
         registry.bind("api", new Api(clients, new KeyGuessThrottle(
-                Integer.parseInt(prop(props, "hub.api.refused-keys-per-minute", "10"))), mapper));
+                Integer.parseInt(prop(props, "hub.api.refused-keys-per-minute", "20"))), mapper));
         // the HTTP servers' Vert.x: a REST onboarding holds a worker thread until its result is stored, so the worker
         // pool (Vert.x's default is 20) is how many REST onboardings run at once
         Vertx vertx = HttpServerLimits.apply(Vertx.vertx(new VertxOptions()

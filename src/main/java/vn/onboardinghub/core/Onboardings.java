@@ -202,8 +202,4 @@ public class Onboardings {
                 .orElseThrow(() -> new OnboardingNotFoundException(onboardingId));
     }
 
-    /** The account key of the request's inputs at one provider (for a provider that finishes later, by callback). */
-    public String accountKey(String provider, OnboardingRequest request) {
-        return accountKeys.of(catalog.get(provider), request);
-    }
 }

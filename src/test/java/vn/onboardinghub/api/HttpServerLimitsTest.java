@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import vn.onboardinghub.TestHub;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;

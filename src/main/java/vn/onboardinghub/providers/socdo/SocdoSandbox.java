@@ -1,7 +1,6 @@
 package vn.onboardinghub.providers.socdo;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import vn.onboardinghub.providers.ProviderSandbox;
 
 import java.util.Map;
