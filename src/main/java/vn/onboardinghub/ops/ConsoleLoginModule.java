@@ -22,6 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,10 +37,15 @@ import java.util.regex.Pattern;
 public final class ConsoleLoginModule implements LoginModule {
     /** JAAS option holding the {@link Users}. */
     static final String USERS_OPTION = "users";
+    /** JAAS option holding the {@link Throttle}. */
+    static final String THROTTLE_OPTION = "throttle";
+    /** The address of the client of the request being served ({@link ConsoleRequestGuard} sets it). */
+    static final ThreadLocal<String> CLIENT_ADDRESS = new ThreadLocal<>();
 
     private Subject subject;
     private CallbackHandler callbackHandler;
     private Users users;
+    private Throttle throttle;
     private String authenticatedUser;
     private List<Principal> principals = List.of();
 
@@ -46,6 +54,7 @@ public final class ConsoleLoginModule implements LoginModule {
         this.subject = subject;
         this.callbackHandler = callbackHandler;
         this.users = (Users) options.get(USERS_OPTION);
+        this.throttle = (Throttle) options.get(THROTTLE_OPTION);
     }
 
     @Override
@@ -58,10 +67,20 @@ public final class ConsoleLoginModule implements LoginModule {
             throw new LoginException("cannot read the user name and password: " + e.getMessage());
         }
         char[] given = password.getPassword();
+        String address = CLIENT_ADDRESS.get();
         try {
-            if (users == null || name.getName() == null || given == null || !users.matches(name.getName(), given)) {
+            if (throttle == null || users == null || name.getName() == null || given == null) {
                 throw new FailedLoginException("wrong user name or password");
             }
+            // a locked pair is refused without looking at the password: guessing on teaches nothing
+            if (!throttle.mayTry(address, name.getName())) {
+                throw new FailedLoginException("too many failed logins for this user from this address; try later");
+            }
+            if (!users.matches(name.getName(), given)) {
+                throttle.failed(address, name.getName());
+                throw new FailedLoginException("wrong user name or password");
+            }
+            throttle.succeeded(address, name.getName());
         } finally {
             password.clearPassword();
         }
@@ -74,7 +93,7 @@ public final class ConsoleLoginModule implements LoginModule {
         if (authenticatedUser == null) {
             return false;
         }
-        principals = List.of(new User(authenticatedUser), new Role(HawtioConsole.ROLE));
+        principals = List.of(new UserPrincipal(authenticatedUser), new Role(HawtioConsole.ROLE));
         subject.getPrincipals().addAll(principals);
         return true;
     }
@@ -92,8 +111,11 @@ public final class ConsoleLoginModule implements LoginModule {
         return true;
     }
 
-    /** The logged-in user. */
-    public record User(String name) implements Principal {
+    /**
+     * The logged-in user. Hawtio knows a user name by its principal's class name ({@code UserPrincipal}): it
+     * keeps its permission answers per user name, so this name matters (another would share them between users).
+     */
+    public record UserPrincipal(String name) implements Principal {
         @Override
         public String getName() {
             return name;
@@ -105,6 +127,56 @@ public final class ConsoleLoginModule implements LoginModule {
         @Override
         public String getName() {
             return name;
+        }
+    }
+
+    /**
+     * Failed logins counted per client address and user name, so that someone guessing a password from one
+     * address never locks the user out from another (which a count per user name, Hawtio's own, does). After
+     * {@value #FREE_FAILURES} failures in a row the pair is refused for a minute, twice as long after each
+     * further failure, up to {@value #MAX_LOCK_MINUTES} minutes; a successful login clears the count.
+     */
+    static final class Throttle {
+        static final int FREE_FAILURES = 5;
+        static final int MAX_LOCK_MINUTES = 15;
+        /** Beyond this many pairs, those not locked are forgotten (a flood of addresses cannot fill the memory). */
+        private static final int MAX_PAIRS = 10_000;
+        private final Map<String, Failures> failures = new ConcurrentHashMap<>();
+        private final LongSupplier clock;
+
+        Throttle(LongSupplier nanoClock) {
+            this.clock = nanoClock;
+        }
+
+        private record Failures(int count, long lastNanos) {
+            long lockedUntil() {
+                if (count < FREE_FAILURES) {
+                    return lastNanos;
+                }
+                long minutes = Math.min(MAX_LOCK_MINUTES, 1L << Math.min(count - FREE_FAILURES, 10));
+                return lastNanos + TimeUnit.MINUTES.toNanos(minutes);
+            }
+        }
+
+        boolean mayTry(String address, String user) {
+            Failures pair = failures.get(key(address, user));
+            return pair == null || pair.count() < FREE_FAILURES || clock.getAsLong() - pair.lockedUntil() >= 0;
+        }
+
+        void failed(String address, String user) {
+            long now = clock.getAsLong();
+            if (failures.size() >= MAX_PAIRS) {
+                failures.values().removeIf(pair -> now - pair.lockedUntil() >= 0);
+            }
+            failures.merge(key(address, user), new Failures(1, now), (old, one) -> new Failures(old.count() + 1, now));
+        }
+
+        void succeeded(String address, String user) {
+            failures.remove(key(address, user));
+        }
+
+        private static String key(String address, String user) {
+            return (address == null ? "" : address) + "\n" + user;
         }
     }
 

@@ -82,7 +82,13 @@ final class ConsoleRequestGuard extends HandlerWrapper {
             response.sendError(HttpServletResponse.SC_FORBIDDEN, refusal);
             return;
         }
-        super.handle(target, baseRequest, request, response);
+        // the login throttle counts failures per client address and user name
+        ConsoleLoginModule.CLIENT_ADDRESS.set(request.getRemoteAddr());
+        try {
+            super.handle(target, baseRequest, request, response);
+        } finally {
+            ConsoleLoginModule.CLIENT_ADDRESS.remove();
+        }
     }
 
     /** Why the request is refused, or null when it may go on. */

@@ -7,6 +7,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.servlet.FilterHolder;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.webapp.WebAppContext;
 import org.slf4j.Logger;
@@ -15,6 +16,11 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import vn.onboardinghub.StartRefusedException;
 
+import jakarta.servlet.DispatcherType;
+
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import javax.security.auth.login.AppConfigurationEntry;
 import javax.security.auth.login.Configuration;
 import javax.xml.XMLConstants;
@@ -24,15 +30,20 @@ import javax.xml.transform.dom.DOMSource;
 import javax.xml.transform.stream.StreamResult;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -65,6 +76,8 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
     static final String REALM = "onboarding-hub-console";
     static final String WAR_RESOURCE = "/hawtio/hawtio.war";
     static final String POLICY_RESOURCE = "/hawtio/jolokia-access.xml";
+    /** The war's restrictor that asks a JMX security MBean (ours: {@link ConsolePolicy}) with the user's subject. */
+    static final String RESTRICTOR = "io.hawt.system.RBACRestrictor";
     /** Jolokia {@code <remote>} hosts of a console without login: this machine only. */
     private static final List<String> LOCAL_CLIENTS = List.of("localhost", "127.0.0.0/8", "0:0:0:0:0:0:0:1",
             "[0:0:0:0:0:0:0:1]", "::1");
@@ -77,6 +90,9 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
     private final boolean secureCookie;
     private final boolean loginRequired;
     private final ConsoleLoginModule.Users users;
+    private final Set<String> operators;
+    private final ConsoleLoginModule.Throttle throttle = new ConsoleLoginModule.Throttle(System::nanoTime);
+    private ObjectName registeredPolicy;
     private final Map<String, String> replacedSystemProperties = new LinkedHashMap<>();
     private Configuration replacedJaasConfiguration;
     private Server server;
@@ -85,7 +101,7 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
     private Path workDir;
 
     HawtioConsole(boolean enabled, String host, int port, List<String> allowedHosts, boolean secureCookie,
-                  boolean loginRequired, ConsoleLoginModule.Users users) {
+                  boolean loginRequired, ConsoleLoginModule.Users users, Set<String> operators) {
         this.enabled = enabled;
         this.host = host;
         this.port = port;
@@ -93,6 +109,7 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
         this.secureCookie = secureCookie;
         this.loginRequired = loginRequired;
         this.users = users;
+        this.operators = operators;
     }
 
     /**
@@ -114,7 +131,15 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
                     + " comma-separated user:password pairs who may log in to the Hawtio console"
                     + " (or set hub.hawtio.enabled=false, or hub.hawtio.authentication=false for a console without login)");
         }
-        return new HawtioConsole(enabled, host, port, allowedHosts, secureCookie, loginRequired, users);
+        Set<String> operators = Arrays.stream(prop(props, "hub.hawtio.operators", "").split(","))
+                .map(String::strip).filter(name -> !name.isEmpty()).collect(Collectors.toCollection(LinkedHashSet::new));
+        for (String operator : operators) {
+            if (enabled && !users.names().contains(operator)) {
+                // user names are not secrets; the passwords in hub.hawtio.users are never repeated
+                throw new IllegalStateException("hub.hawtio.operators: " + operator + " is not a user of hub.hawtio.users");
+            }
+        }
+        return new HawtioConsole(enabled, host, port, allowedHosts, secureCookie, loginRequired, users, operators);
     }
 
     /** Takes the console's port; the console is deployed once the context has fully started. */
@@ -168,13 +193,14 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
                 Files.copy(in, war, StandardCopyOption.REPLACE_EXISTING);
             }
             configureHawtio();
+            registerPolicy();
             ConsoleRequestGuard guard = new ConsoleRequestGuard(host, connector.getLocalPort(), allowedHosts);
             guard.setHandler(webApp(war, writeJolokiaPolicy(guard)));
             server.setHandler(guard);
             server.start();
             LOG.info("Hawtio console at http://{}:{}/hawtio/ ({})", InetAddress.getByName(host).isLoopbackAddress()
                     ? "localhost" : host, connector.getLocalPort(), loginRequired
-                    ? "login required, users " + users.names()
+                    ? "login required, users " + users.names() + ", operators " + operators
                     : "no login (sandbox mode or hub.hawtio.authentication=false): its Jolokia answers local clients only");
         } catch (Exception e) {
             LOG.error("the Hawtio console on port {} (hub.hawtio.port) failed to start; the hub runs on without it: {}",
@@ -237,8 +263,15 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
         webApp.setThrowUnavailableOnStartupException(true);
         // the console logs through the hub's logging, not the war's own Log4j and configuration
         webApp.getSystemClassMatcher().add("org.slf4j.");
-        // read by the war's Jolokia agent (servlet context parameters override its web.xml ones)
+        // read by the war's Jolokia agent (servlet context parameters override its web.xml ones): Hawtio's restrictor
+        // asks the ConsolePolicy MBean about every MBean access, the policy file about the rest (request types, CORS)
+        webApp.setInitParameter("restrictorClass", RESTRICTOR);
         webApp.setInitParameter("policyLocation", policy.toUri().toString());
+        // serialization limits, in case a value ever turns out deeper than the allowed attributes' are
+        webApp.setInitParameter("maxDepth", String.valueOf(ConsoleJolokiaFilter.MAX_DEPTH));
+        webApp.setInitParameter("maxCollectionSize", String.valueOf(ConsoleJolokiaFilter.MAX_COLLECTION_SIZE));
+        webApp.setInitParameter("maxObjects", String.valueOf(ConsoleJolokiaFilter.MAX_OBJECTS));
+        webApp.addFilter(new FilterHolder(new ConsoleJolokiaFilter()), "/jolokia/*", EnumSet.of(DispatcherType.REQUEST));
         // the session cookie is never sent by a request another site starts, nor readable by scripts
         webApp.getSessionHandler().setSameSite(HttpCookie.SameSite.STRICT);
         webApp.getSessionHandler().setHttpOnly(true);
@@ -258,8 +291,22 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
         setSystemProperty("hawtio.roles", ROLE);
         setSystemProperty("hawtio.rolePrincipalClasses", ConsoleLoginModule.Role.class.getName());
         setSystemProperty("hawtio.disableProxy", "true");
+        // Hawtio's throttle counts failed logins per user name, so a guesser locks the user out: ours counts them
+        // per address and user name (ConsoleLoginModule.Throttle)
+        setSystemProperty("hawtio.authenticationThrottled", "false");
         replacedJaasConfiguration = currentJaasConfiguration();
-        Configuration.setConfiguration(new ConsoleRealm(users, replacedJaasConfiguration));
+        Configuration.setConfiguration(new ConsoleRealm(users, throttle, replacedJaasConfiguration));
+    }
+
+    /**
+     * Registers the {@link ConsolePolicy} before the war's Jolokia starts: Hawtio's restrictor looks for it once, and
+     * without it would allow everything. One console per JVM (Hawtio's settings are JVM-wide already).
+     */
+    private void registerPolicy() throws JMException {
+        ObjectName name = new ObjectName(ConsolePolicy.OBJECT_NAME);
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        server.registerMBean(new ConsolePolicy(server, operators), name);
+        registeredPolicy = name;
     }
 
     private void setSystemProperty(String key, String value) {
@@ -279,6 +326,10 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
             starting.join();
         }
         stopServer();
+        if (registeredPolicy != null) {
+            ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredPolicy);
+            registeredPolicy = null;
+        }
         replacedSystemProperties.forEach((key, value) -> {
             if (value == null) {
                 System.clearProperty(key);
@@ -332,9 +383,10 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
         private final AppConfigurationEntry[] entries;
         private final Configuration others;
 
-        ConsoleRealm(ConsoleLoginModule.Users users, Configuration others) {
+        ConsoleRealm(ConsoleLoginModule.Users users, ConsoleLoginModule.Throttle throttle, Configuration others) {
             this.entries = new AppConfigurationEntry[] {new AppConfigurationEntry(ConsoleLoginModule.class.getName(),
-                    AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, Map.of(ConsoleLoginModule.USERS_OPTION, users))};
+                    AppConfigurationEntry.LoginModuleControlFlag.REQUIRED,
+                    Map.of(ConsoleLoginModule.USERS_OPTION, users, ConsoleLoginModule.THROTTLE_OPTION, throttle))};
             this.others = others;
         }
 

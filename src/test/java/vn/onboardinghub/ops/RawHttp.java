@@ -1,12 +1,13 @@
 package vn.onboardinghub.ops;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
  * One HTTP/1.1 GET written by hand, for what Java's HTTP client refuses to send: a {@code Host} header of one's
- * choosing, as a browser sends after DNS rebinding.
+ * choosing, as a browser sends after DNS rebinding, or a request from another local address.
  */
 final class RawHttp {
     private RawHttp() {
@@ -16,7 +17,12 @@ final class RawHttp {
     }
 
     static Response get(int port, String host, String path, String authorization) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+        return get(InetAddress.getLoopbackAddress(), port, host, path, authorization);
+    }
+
+    /** The same from a chosen local address (any of 127.0.0.0/8 reaches a console on 127.0.0.1). */
+    static Response get(InetAddress from, int port, String host, String path, String authorization) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), port, from, 0)) {
             socket.setSoTimeout(30_000);
             String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
                     + (authorization != null ? "Authorization: " + authorization + "\r\n" : "")
