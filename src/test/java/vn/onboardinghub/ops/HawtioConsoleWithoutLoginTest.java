@@ -47,7 +47,8 @@ class HawtioConsoleWithoutLoginTest {
 
     @Test
     void sandboxConsoleShowsTheRoutesToLocalClientsWithoutLogin() throws Exception {
-        HttpResponse<String> search = get("/hawtio/jolokia/search/org.apache.camel:type=routes,*");
+        HttpResponse<String> search = post("""
+                {"type": "search", "mbean": "org.apache.camel:type=routes,*"}""");
 
         assertThat(search.statusCode()).isEqualTo(200);
         assertThat(search.body()).contains("\"status\":200", "name=\\\"onboarding\\\"");
@@ -93,9 +94,30 @@ class HawtioConsoleWithoutLoginTest {
     }
 
     @Test
+    void withoutLoginNobodyIsAnOperator() throws Exception {
+        HttpResponse<String> stop = post("""
+                {"type": "exec", "mbean": "org.apache.camel:context=onboarding-hub,type=routes,name=\\"onboarding\\"",
+                 "operation": "stop()"}""");
+
+        assertThat(stop.statusCode()).isEqualTo(200);
+        assertThat(stop.body()).contains("\"status\":403");
+        assertThat(hub.context().getRouteController().getRouteStatus("onboarding")).isEqualTo(ServiceStatus.Started);
+    }
+
+    @Test
+    void jolokiasUrlSyntaxIsRefused() throws Exception {
+        HttpResponse<String> exec = get("/hawtio/jolokia/exec/org.apache.camel:context=onboarding-hub,type=routes,"
+                + "name=%22onboarding%22/stop()");
+
+        assertThat(exec.statusCode()).isEqualTo(403);
+        assertThat(hub.context().getRouteController().getRouteStatus("onboarding")).isEqualTo(ServiceStatus.Started);
+    }
+
+    @Test
     void noMessageCanBeSentIntoARouteWithoutLoginEither() throws Exception {
-        HttpResponse<String> exec = get("/hawtio/jolokia/exec/org.apache.camel:context=onboarding-hub,type=context,"
-                + "name=%22onboarding-hub%22/sendStringBody(java.lang.String,java.lang.String)/direct:onboarding/%7B%7D");
+        HttpResponse<String> exec = post("""
+                {"type": "exec", "mbean": "org.apache.camel:context=onboarding-hub,type=context,name=\\"onboarding-hub\\"",
+                 "operation": "sendStringBody(java.lang.String,java.lang.String)", "arguments": ["direct:onboarding", "{}"]}""");
 
         assertThat(exec.statusCode()).isEqualTo(200);
         assertThat(exec.body()).contains("\"status\":403").doesNotContain("\"value\"");
@@ -108,6 +130,12 @@ class HawtioConsoleWithoutLoginTest {
                     "hub.hawtio.port", String.valueOf(taken.getLocalPort()))).close())
                     .hasStackTraceContaining("cannot start the Hawtio console on port " + taken.getLocalPort() + " (hub.hawtio.port)");
         }
+    }
+
+    private HttpResponse<String> post(String json) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hawtio/jolokia/"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {

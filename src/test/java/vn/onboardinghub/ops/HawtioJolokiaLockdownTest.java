@@ -49,7 +49,8 @@ class HawtioJolokiaLockdownTest {
     static void start() throws Exception {
         port = TestHub.freePort();
         hub = TestHub.start(Map.of("hub.hawtio.enabled", "true", "hub.hawtio.port", String.valueOf(port),
-                "hub.hawtio.users", USER + ":" + PASSWORD + ", " + HASHED_USER + ":sha256:" + sha256Hex(HASHED_PASSWORD)));
+                "hub.hawtio.users", USER + ":" + PASSWORD + ", " + HASHED_USER + ":sha256:" + sha256Hex(HASHED_PASSWORD),
+                "hub.hawtio.operators", USER));
         console = "http://localhost:" + port + "/hawtio";
     }
 
@@ -157,6 +158,10 @@ class HawtioJolokiaLockdownTest {
     void aLoggedInOperatorCannot(String what, String request) throws Exception {
         HttpResponse<String> answer = send(jolokiaPost(request));
 
+        if (answer.statusCode() == 403) {
+            // a request of a shape the console never sends (a write's value) is refused before Jolokia
+            return;
+        }
         assertThat(answer.statusCode()).isEqualTo(200);
         JsonNode json = mapper.readTree(answer.body());
         assertThat(json.path("status").asInt()).as(answer.body()).isEqualTo(403);

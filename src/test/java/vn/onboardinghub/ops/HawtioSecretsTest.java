@@ -12,6 +12,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import vn.onboardinghub.TestHub;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,9 +131,6 @@ class HawtioSecretsTest {
                 }
             }
         }
-        // the finding: the file-drop consumer's Endpoint led to every setting
-        answers.add(send(user, password, read("org.apache.camel:context=onboarding-hub,type=consumers,*", "Endpoint",
-                "camelContext/propertiesComponent/overrideProperties").toString()).body());
         for (String pattern : List.of("*:*", "org.apache.camel:*", "java.lang:type=Runtime,*")) {
             answers.add(send(user, password, read(pattern, null, null).toString()).body());
         }
@@ -140,6 +143,30 @@ class HawtioSecretsTest {
         for (Map.Entry<String, String> secret : SECRETS.entrySet()) {
             assertThat(all).as(secret.getKey()).doesNotContain(secret.getValue());
         }
+    }
+
+    @Test
+    void readsIntoValuesAndOfPatternsAreRefused() throws Exception {
+        // the file-drop endpoint (master:file-drop:file:…): its Endpoint attribute is an object leading to every setting
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        String fileDrop = null;
+        for (ObjectName name : jmx.queryNames(new ObjectName("org.apache.camel:*"), null)) {
+            if (Arrays.stream(jmx.getMBeanInfo(name).getAttributes()).anyMatch(a -> a.getName().equals("Endpoint"))) {
+                fileDrop = name.toString();
+            }
+        }
+        assertThat(fileDrop).isNotNull();
+        HttpResponse<String> endpoint = send(OPERATOR, OPERATOR_PASSWORD, read(fileDrop, "Endpoint", null).toString());
+        HttpResponse<String> path = send(OPERATOR, OPERATOR_PASSWORD,
+                read(fileDrop, "Endpoint", "camelContext/propertiesComponent/overrideProperties").toString());
+        HttpResponse<String> pattern = send(OPERATOR, OPERATOR_PASSWORD, read("*:*", null, null).toString());
+        HttpResponse<String> systemProperties = send(OPERATOR, OPERATOR_PASSWORD,
+                read("java.lang:type=Runtime", "SystemProperties", null).toString());
+
+        assertThat(mapper.readTree(endpoint.body()).path("status").asInt()).as(endpoint.body()).isEqualTo(403);
+        assertThat(path.statusCode()).isEqualTo(403);
+        assertThat(pattern.statusCode()).isEqualTo(403);
+        assertThat(mapper.readTree(systemProperties.body()).path("status").asInt()).isEqualTo(403);
     }
 
     @Test
@@ -236,8 +263,8 @@ class HawtioSecretsTest {
     }
 
     private static String stackTrace(Throwable e) {
-        java.io.StringWriter text = new java.io.StringWriter();
-        e.printStackTrace(new java.io.PrintWriter(text));
+        StringWriter text = new StringWriter();
+        e.printStackTrace(new PrintWriter(text));
         return text.toString();
     }
 }
