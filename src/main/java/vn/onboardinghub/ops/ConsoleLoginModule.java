@@ -32,7 +32,9 @@ import java.util.regex.Pattern;
  * The JAAS login module behind the Hawtio console's login page: it checks the user name and password against
  * {@code hub.hawtio.users}, held in memory only, so no password file is ever written to disk (which a
  * file-based module such as Jetty's {@code PropertyFileLoginModule} would need). A user who logs in gets the
- * {@link Role} {@value HawtioConsole#ROLE} that Hawtio is configured to require.
+ * {@link Role} {@value HawtioConsole#ROLE} that Hawtio is configured to require (whether it may also start and stop
+ * routes is {@link ConsolePolicy}'s decision, by its {@link UserPrincipal}). Failed logins are throttled per client
+ * address and user name ({@link Throttle}).
  */
 public final class ConsoleLoginModule implements LoginModule {
     /** JAAS option holding the {@link Users}. */

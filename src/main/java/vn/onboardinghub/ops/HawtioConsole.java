@@ -65,10 +65,13 @@ import java.util.stream.Stream;
  * other Jolokia agents is off: the in-JVM agent is the only one the console needs.
  * <p>
  * Locked down in every mode: it listens on {@code hub.hawtio.host} (loopback by default); a {@link ConsoleRequestGuard}
- * refuses foreign {@code Host}s, origins and cross-site requests; the Jolokia access policy
- * ({@value #POLICY_RESOURCE}, completed with the console's own origins) lets operators read and start or stop
- * routes but not send messages, load agents or read system properties; the session cookie is
- * {@code SameSite=Strict} and {@code HttpOnly}.
+ * refuses foreign {@code Host}s, origins and cross-site requests; a {@link ConsoleJolokiaFilter} lets through only
+ * the request shapes the console sends (no path into a value, no MBean pattern in a read); Jolokia answers only what
+ * {@link ConsolePolicy} names (plain values of the Camel context, routes, processors and consumers, a few JVM
+ * figures, the route diagrams and statistics), and start and stop to {@code hub.hawtio.operators} only; the
+ * Jolokia policy file ({@value #POLICY_RESOURCE}, completed with the console's own origins) names the request types;
+ * the session cookie is {@code SameSite=Strict} and {@code HttpOnly}; failed logins are throttled per client address
+ * and user name ({@link ConsoleLoginModule.Throttle}).
  */
 public final class HawtioConsole extends ServiceSupport implements StartupListener {
     /** The role every configured user has and Hawtio requires. */
