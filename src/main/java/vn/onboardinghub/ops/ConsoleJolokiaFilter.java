@@ -48,8 +48,11 @@ import java.util.function.Predicate;
  * </ul>
  */
 final class ConsoleJolokiaFilter implements Filter {
-    /** The largest request body read; the console's largest (a bulk read of the routes) is far smaller. */
-    static final int MAX_BODY_BYTES = 1 << 20;
+    /**
+     * The largest request body read. The console's largest is its JMX tree's permission question, one entry per
+     * MBean (about 250 KB for this hub).
+     */
+    static final int MAX_BODY_BYTES = 4 << 20;
     /** Serialization limits: the agent's defaults, and the most a request may ask (the console's own settings). */
     static final int MAX_DEPTH = 9;
     static final int MAX_COLLECTION_SIZE = 50_000;

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 
 /**
  * What the Hawtio console's Jolokia may read and invoke, named positively; everything else is refused.
@@ -39,7 +38,7 @@ import java.util.stream.Collectors;
  * threads, operating system, run time — not system properties nor JVM arguments); the route diagrams and
  * statistics operations the console's Camel views invoke; Hawtio's own tree and permission questions. To the
  * users named in {@code hub.hawtio.operators} (<em>operators</em>) only: starting and stopping a route. Never: an
- * endpoint, component or bean MBean, any attribute holding an object (the file consumer's {@code Endpoint} leads to
+ * endpoint, component or bean MBean, any attribute holding an object (the file-drop endpoint's {@code Endpoint} leads to
  * every setting of the hub), any write.
  */
 public final class ConsolePolicy implements ConsolePolicyMBean {
@@ -236,10 +235,5 @@ public final class ConsolePolicy implements ConsolePolicyMBean {
 
     private static CompositeDataSupport row(String objectName, String method, boolean allowed) throws OpenDataException {
         return new CompositeDataSupport(ROW, COLUMNS, new Object[] {objectName, method, allowed});
-    }
-
-    @Override
-    public String toString() {
-        return "ConsolePolicy(operators " + operators.stream().sorted().collect(Collectors.joining(",")) + ")";
     }
 }
