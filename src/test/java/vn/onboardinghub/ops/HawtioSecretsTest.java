@@ -137,6 +137,25 @@ class HawtioSecretsTest {
         answers.add(jolokia(user, password, """
                 {"type": "exec", "mbean": "org.apache.camel:context=onboarding-hub,type=context,name=\\"onboarding-hub\\"",
                  "operation": "dumpRoutesAsXml(boolean)", "arguments": [true]}""").toString());
+        // what the console's views invoke: route sources, diagrams and statistics, the REST services
+        String context = "org.apache.camel:context=onboarding-hub,type=context,name=\"onboarding-hub\"";
+        int views = 0;
+        List<String> invocations = new ArrayList<>(List.of(exec(context, "dumpRoutesAsXml()"),
+                exec(context, "dumpRoutesStatsAsXml(boolean,boolean)", true, true),
+                exec("org.apache.camel:context=onboarding-hub,type=services,name=DefaultRestRegistry", "listRestServices()")));
+        for (Map.Entry<String, JsonNode> mbean : fields(list.path("value").path("org.apache.camel"))) {
+            if (mbean.getKey().contains("type=routes")) {
+                String route = "org.apache.camel:" + mbean.getKey();
+                invocations.add(exec(route, "dumpRouteAsXml()"));
+                invocations.add(exec(route, "dumpRouteStatsAsXml(boolean,boolean)", true, true));
+            }
+        }
+        for (String invocation : invocations) {
+            JsonNode answer = jolokia(user, password, invocation);
+            views += answer.path("status").asInt() == 200 ? 1 : 0;
+            answers.add(answer.toString());
+        }
+        assertThat(views).as("the views' operations answer").isEqualTo(invocations.size());
 
         assertThat(readable).as("the console's views still read").isGreaterThan(100);
         String all = String.join("\n", answers);
