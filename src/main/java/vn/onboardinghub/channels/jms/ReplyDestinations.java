@@ -13,13 +13,18 @@ import org.apache.camel.Exchange;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onboardinghub.core.Onboardings;
+
+import java.util.Set;
 
 /**
- * Decides, before the result is sent, whether a request's {@code JMSReplyTo} can take it: only a temporary queue
- * that exists now (the asking client's own reply queue). Anything else (a durable queue such as another system's,
- * a name that does not exist, a topic) is refused, and the route parks the result on the dead-letter queue. It has to
- * be asked first: a send the broker refuses marks the whole transaction rollback-only, so the request would be
- * redelivered and onboarded again, for ever.
+ * Decides, before the result is sent, whether a request's {@code JMSReplyTo} can take it: a temporary queue that
+ * exists now and, on the embedded broker, was created by the very connection that sent the request (the broker
+ * stamps that connection on the request, {@link BusBrokerPlugin}); or a durable queue the request's bus client may
+ * name ({@code hub.bus.clients.<name>.reply-queues}), none of the hub's. Anything else (another connection's
+ * temporary queue, another system's queue, a name that does not exist, a topic) is refused, and the route parks the
+ * result on the dead-letter queue. It has to be asked first: a send the broker refuses marks the whole transaction
+ * rollback-only, so the request would be redelivered and onboarded again, for ever.
  */
 public class ReplyDestinations extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(ReplyDestinations.class);
@@ -27,12 +32,21 @@ public class ReplyDestinations extends ServiceSupport {
 
     private final ActiveMQConnectionFactory connectionFactory;
     private final BrokerLogins logins;
+    private final BusClients clients;
+    private final Set<String> hubQueues;
+    /** null on an external broker, which cannot tell who created a temporary queue */
+    private final EmbeddedBroker embedded;
     private ClientSessionFactory sessionFactory;
     private ClientSession session;
 
-    ReplyDestinations(ActiveMQConnectionFactory connectionFactory, BrokerLogins logins) {
+    /** @param hubQueues queues no reply-to may name (the hub's own, the bus clients' result queues) */
+    ReplyDestinations(ActiveMQConnectionFactory connectionFactory, BrokerLogins logins, BusClients clients,
+                      Set<String> hubQueues, EmbeddedBroker embedded) {
         this.connectionFactory = connectionFactory;
         this.logins = logins;
+        this.clients = clients;
+        this.hubQueues = Set.copyOf(hubQueues);
+        this.embedded = embedded;
     }
 
     /**
@@ -41,7 +55,8 @@ public class ReplyDestinations extends ServiceSupport {
      */
     public String refusal(Exchange exchange) throws Exception {
         Destination replyTo = exchange.getProperty("jmsReplyTo", Destination.class);
-        String refusal = replyTo == null ? null : refusal(replyTo);
+        String refusal = replyTo == null ? null : refusal(replyTo, exchange.getProperty(Onboardings.CLIENT, String.class),
+                exchange.getProperty(BusSenders.SENDER_CONNECTION, String.class));
         if (refusal != null) {
             LOG.warn("result of request {} goes to the dead-letter queue: {}",
                     printable(String.valueOf(exchange.getProperty("jmsCorrelationId"))), refusal);
@@ -49,7 +64,7 @@ public class ReplyDestinations extends ServiceSupport {
         return refusal;
     }
 
-    private String refusal(Destination replyTo) throws Exception {
+    private String refusal(Destination replyTo, String client, String senderConnection) throws Exception {
         String name;
         if (replyTo instanceof ActiveMQDestination destination && !(replyTo instanceof Topic)) {
             // a STOMP or AMQP reply-to arrives as a plain address, neither queue nor topic
@@ -63,8 +78,16 @@ public class ReplyDestinations extends ServiceSupport {
         if (!found.isExists()) {
             return "reply-to queue " + printable(name) + " does not exist";
         }
-        if (!found.isTemporary()) {
-            return "reply-to queue " + printable(name) + " is not a temporary queue";
+        if (found.isTemporary()) {
+            if (embedded != null && (senderConnection == null
+                    || !senderConnection.equals(BrokerSecurity.creator(embedded.server(), SimpleString.of(name))))) {
+                return "reply-to queue " + printable(name) + " is a temporary queue of another connection than the request's";
+            }
+            return null;
+        }
+        BusClients.Client busClient = clients.get(client);
+        if (hubQueues.contains(name) || busClient == null || !busClient.mayReplyTo(name) || !found.isDurable()) {
+            return "reply-to queue " + printable(name) + " is neither a temporary queue nor a reply queue of client " + printable(String.valueOf(client));
         }
         return null;
     }
