@@ -4,9 +4,11 @@ import jakarta.jms.Destination;
 import jakarta.jms.JMSException;
 import jakarta.jms.Queue;
 import jakarta.jms.Topic;
+import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.api.core.client.ClientSession;
 import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
+import org.apache.activemq.artemis.api.jms.ActiveMQJMSClient;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQDestination;
 import org.apache.camel.Exchange;
@@ -55,28 +57,40 @@ public class ReplyDestinations extends ServiceSupport {
      */
     public String refusal(Exchange exchange) throws Exception {
         Destination replyTo = exchange.getProperty("jmsReplyTo", Destination.class);
-        String refusal = replyTo == null ? null : refusal(replyTo, exchange.getProperty(Onboardings.CLIENT, String.class),
-                exchange.getProperty(BusSenders.SENDER_CONNECTION, String.class));
-        if (refusal != null) {
+        if (replyTo == null) {
+            return null;
+        }
+        String name = queueName(replyTo);
+        String refusal = name == null ? "reply-to " + printable(replyTo.toString()) + " is not a queue"
+                : refusal(name, exchange.getProperty(Onboardings.CLIENT, String.class), exchange.getProperty(BusSenders.SENDER_CONNECTION, String.class));
+        if (refusal == null) {
+            // sent to as the queue it is: a STOMP or AMQP reply-to is a plain address, which the JMS client would send
+            // to as a topic (multicast), refused by an anycast queue, and the request would be redelivered
+            exchange.setProperty("jmsReplyTo", ActiveMQJMSClient.createQueue(name));
+        } else {
             LOG.warn("result of request {} goes to the dead-letter queue: {}",
                     printable(String.valueOf(exchange.getProperty("jmsCorrelationId"))), refusal);
         }
         return refusal;
     }
 
-    private String refusal(Destination replyTo, String client, String senderConnection) throws Exception {
-        String name;
+    /** The queue's name, or null for a topic. */
+    private static String queueName(Destination replyTo) throws JMSException {
         if (replyTo instanceof ActiveMQDestination destination && !(replyTo instanceof Topic)) {
             // a STOMP or AMQP reply-to arrives as a plain address, neither queue nor topic
-            name = destination.getAddress();
-        } else if (replyTo instanceof Queue queue) {
-            name = queue.getQueueName();
-        } else {
-            return "reply-to " + printable(replyTo.toString()) + " is not a queue";
+            return destination.getAddress();
         }
+        return replyTo instanceof Queue queue ? queue.getQueueName() : null;
+    }
+
+    private String refusal(String name, String client, String senderConnection) throws Exception {
         ClientSession.QueueQuery found = query(SimpleString.of(name));
         if (!found.isExists()) {
             return "reply-to queue " + printable(name) + " does not exist";
+        }
+        if (found.getRoutingType() != RoutingType.ANYCAST || found.getAddress() == null || !name.equals(found.getAddress().toString())) {
+            // the result is sent to the address of that name, point-to-point
+            return "reply-to queue " + printable(name) + " is not a point-to-point queue on its own address";
         }
         if (found.isTemporary()) {
             if (embedded != null && (senderConnection == null
