@@ -35,7 +35,8 @@ import static org.apache.activemq.artemis.core.security.CheckType.SEND;
  * Who may log in to the embedded broker, and what each may do: an allowlist per (login, permission, address); anything
  * not listed is refused, whatever the broker's security settings say. No anonymous or guest access.
  * <ul>
- * <li>the hub ({@code hub.broker.username}): send anywhere (results to the reply-tos it checked), consume the request
+ * <li>the hub ({@code hub.broker.username}): send anywhere but the request queue (results to the reply-tos it
+ *     checked), consume the request
  *     and dead-letter queues, browse the queues it owns, and the broker's management and notifications;</li>
  * <li>a bus login (the shared {@code hub.broker.client-username}, each {@code hub.bus.clients.<name>}): send to the
  *     request queue; consume and browse its own result queue (the shared one, or {@code <result-queue>.<name>}) and
@@ -106,7 +107,8 @@ final class BrokerSecurity implements ActiveMQSecurityManager4 {
         boolean management = address.startsWith("activemq.");
         if (account.kind() == Kind.HUB) {
             return switch (checkType) {
-                case SEND -> true;
+                // results anywhere (to reply-tos it checked), never a request: a request is a bus client's
+                case SEND -> !address.equals(requests);
                 case CONSUME -> address.equals(requests) || address.equals(deadLetters) || management;
                 case BROWSE -> hubQueues.contains(address) || management;
                 case MANAGE, CREATE_ADDRESS, CREATE_NON_DURABLE_QUEUE, DELETE_NON_DURABLE_QUEUE -> management;

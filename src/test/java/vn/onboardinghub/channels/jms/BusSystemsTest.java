@@ -283,17 +283,6 @@ class BusSystemsTest {
         }
     }
 
-    /** A request is someone's: the hub's own login is not a bus client, and its requests are parked, not onboarded. */
-    @Test
-    void aRequestFromTheHubsOwnLoginIsParkedNotOnboarded() throws Exception {
-        try (JMSContext hubJms = asHub.createContext()) {
-            hubJms.createProducer().setJMSCorrelationID("from-hub-1").send(hubJms.createQueue("onboarding.requests"),
-                    request("from-hub-1", "M-HUB-1"));
-            assertParked(hubJms, "from-hub-1", "hub's own login");
-        }
-        assertThat(provider.findAll(getRequestedFor(urlPathEqualTo(AHAMOVE)))).isEmpty();
-    }
-
     /** The login stamp is the broker's: a sender naming another system in JMSXUserID is still itself. */
     @Test
     void aSenderCannotClaimAnotherSystemsLogin() throws Exception {
