@@ -23,12 +23,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import vn.onboardinghub.Readme;
 import vn.onboardinghub.TestHub;
 
+import java.io.StringReader;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -45,8 +48,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class BusSystemsTest {
     private static final String AHAMOVE = "/ahamove/v1/partner/register_account";
-    private static final String ERP_PASSWORD = "erp-Secret-1";
-    private static final String POS_PASSWORD = "pos-Secret-1";
+    static String erpPassword;
+    static String posPassword;
     static final WireMockServer provider = new WireMockServer(options().dynamicPort());
     static TestHub hub;
     static String brokerUrl;
@@ -63,12 +66,15 @@ class BusSystemsTest {
         brokerUrl = BrokerUrls.free();
         Map<String, String> props = new HashMap<>(TestHub.providersAt(provider.baseUrl()));
         props.put("hub.broker.url", brokerUrl);
-        props.put("hub.bus.clients.erp.password", ERP_PASSWORD);
-        props.put("hub.bus.clients.erp.reply-queues", "ERP.ONBOARDING.REPLY, ERP.REPLY.*");
-        props.put("hub.bus.clients.pos.password", POS_PASSWORD);
+        // the README's example: erp (with its reply queues) and pos
+        Properties example = new Properties();
+        example.load(new StringReader(Readme.read().codeBlock("### JMS bus", "properties", 0)));
+        example.stringPropertyNames().forEach(key -> props.put(key, example.getProperty(key)));
+        erpPassword = example.getProperty("hub.bus.clients.erp.password");
+        posPassword = example.getProperty("hub.bus.clients.pos.password");
         hub = TestHub.start(props);
-        asErp = new ActiveMQConnectionFactory(brokerUrl, "erp", ERP_PASSWORD);
-        asPos = new ActiveMQConnectionFactory(brokerUrl, "pos", POS_PASSWORD);
+        asErp = new ActiveMQConnectionFactory(brokerUrl, "erp", erpPassword);
+        asPos = new ActiveMQConnectionFactory(brokerUrl, "pos", posPassword);
         asBus = new ActiveMQConnectionFactory(brokerUrl, BrokerUrls.BUS_USER, BrokerUrls.busPassword(hub.dataDir()));
         asHub = new ActiveMQConnectionFactory(brokerUrl, BrokerUrls.HUB_USER, BrokerUrls.hubPassword(hub.dataDir()));
     }
@@ -96,7 +102,7 @@ class BusSystemsTest {
 
     /** The shared login first (it exists on the code before bus systems had logins of their own), then a system's. */
     private static String[][] logins() {
-        return new String[][] {{BrokerUrls.BUS_USER, BrokerUrls.busPassword(hub.dataDir())}, {"pos", POS_PASSWORD}};
+        return new String[][] {{BrokerUrls.BUS_USER, BrokerUrls.busPassword(hub.dataDir())}, {"pos", posPassword}};
     }
 
     private static ClientSession core(ClientSessionFactory factory, String user, String password) throws Exception {
@@ -122,7 +128,7 @@ class BusSystemsTest {
         }
         try (ServerLocator locator = ActiveMQClient.createServerLocator(brokerUrl);
              ClientSessionFactory factory = locator.createSessionFactory();
-             ClientSession pos = core(factory, "pos", POS_PASSWORD);
+             ClientSession pos = core(factory, "pos", posPassword);
              ClientSession bus = core(factory, BrokerUrls.BUS_USER, BrokerUrls.busPassword(hub.dataDir()))) {
             for (ClientSession other : new ClientSession[] {pos, bus}) {
                 assertThatThrownBy(() -> other.createConsumer("onboarding.results.erp")).isInstanceOf(ActiveMQSecurityException.class);
@@ -133,7 +139,7 @@ class BusSystemsTest {
             // a system's own login reads its own queue only, not the shared one
             assertThatThrownBy(() -> pos.createConsumer("onboarding.results", true)).isInstanceOf(ActiveMQSecurityException.class);
         }
-        try (StompClient stomp = new StompClient(brokerUrl, Duration.ofSeconds(10), "pos", POS_PASSWORD)) {
+        try (StompClient stomp = new StompClient(brokerUrl, Duration.ofSeconds(10), "pos", posPassword)) {
             stomp.send("SUBSCRIBE", Map.of("id", "1", "destination", "onboarding.results.erp", "receipt", "r1"), "");
             assertThat(stomp.read().command()).isEqualTo("ERROR");
         }
@@ -156,7 +162,7 @@ class BusSystemsTest {
                 }
             }
         }
-        try (StompClient stomp = new StompClient(brokerUrl, Duration.ofSeconds(10), "pos", POS_PASSWORD)) {
+        try (StompClient stomp = new StompClient(brokerUrl, Duration.ofSeconds(10), "pos", posPassword)) {
             stomp.send("SUBSCRIBE", Map.of("id", "1", "destination", address, "receipt", "r1"), "");
             assertThat(stomp.read().command()).isEqualTo("ERROR");
         }
@@ -273,7 +279,7 @@ class BusSystemsTest {
             }
         }
         // over STOMP, which has no temporary queues: the named reply queue is how a Python or Node system gets its result
-        try (StompClient stomp = new StompClient(brokerUrl, Duration.ofSeconds(20), "erp", ERP_PASSWORD)) {
+        try (StompClient stomp = new StompClient(brokerUrl, Duration.ofSeconds(20), "erp", erpPassword)) {
             stomp.send("SUBSCRIBE", Map.of("id", "replies", "destination", "ERP.ONBOARDING.REPLY", "ack", "auto"), "");
             stomp.send("SEND", Map.of("destination", "onboarding.requests", "persistent", "true", "correlation-id", "named-stomp-1",
                     "reply-to", "ERP.ONBOARDING.REPLY"), request("named-stomp-1", "M-NAMED-3"));
