@@ -12,28 +12,33 @@ import org.apache.activemq.artemis.core.transaction.Transaction;
 /**
  * What the embedded broker's permissions cannot say:
  * <ul>
- * <li>each request is stamped with the id of the connection that sent it ({@value #SENDER_CONNECTION}, replacing
- *     whatever the sender put there), so the hub honours a temporary reply-to only when that same connection
- *     created it;</li>
+ * <li>each message a bus login sends (it may only send requests) is stamped with that login ({@value #SENDER_LOGIN})
+ *     and the id of its connection ({@value #SENDER_CONNECTION}), replacing whatever the sender put there: the hub
+ *     names the request's client from the login, and honours a temporary reply-to only when that same connection
+ *     created it. (Artemis' own {@code populate-validated-user} stamp is not enough: an AMQP message does not
+ *     keep it, and its {@code user-id}, which the sender writes, becomes {@code JMSXUserID}.)</li>
  * <li>a bus login creates temporary queues only: the permission to create a non-durable queue is also one to
  *     create a queue that outlives its connection.</li>
  * </ul>
  */
 final class BusBrokerPlugin implements ActiveMQServerMessagePlugin, ActiveMQServerQueuePlugin {
+    /** The request's property naming the login that sent it. */
+    static final String SENDER_LOGIN = "HubSenderLogin";
     /** The request's property naming the connection that sent it. */
     static final String SENDER_CONNECTION = "HubSenderConnection";
 
-    private final String requests;
     private final String hubUsername;
 
-    BusBrokerPlugin(String requests, String hubUsername) {
-        this.requests = requests;
+    BusBrokerPlugin(String hubUsername) {
         this.hubUsername = hubUsername;
     }
 
     @Override
     public void beforeSend(ServerSession session, Transaction tx, Message message, boolean direct, boolean noAutoCreateQueue) {
-        if (requests.equals(message.getAddress())) {
+        String login = session.getValidatedUser();
+        // the hub's own messages (results, dead letters) need no stamp; its login may not send requests
+        if (login == null || !login.equals(hubUsername)) {
+            message.putStringProperty(SENDER_LOGIN, login == null ? "" : login);
             message.putStringProperty(SENDER_CONNECTION, BrokerSecurity.connectionId(session.getRemotingConnection()));
         }
     }

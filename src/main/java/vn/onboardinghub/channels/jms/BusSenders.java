@@ -9,8 +9,9 @@ import org.slf4j.LoggerFactory;
 import vn.onboardinghub.core.Onboardings;
 
 /**
- * Names the client a bus request belongs to from the login the broker stamped on it ({@code JMSXUserID}, Artemis'
- * {@code _AMQ_VALIDATED_USER} of {@code populate-validated-user}), never from anything else the sender wrote:
+ * Names the client a bus request belongs to from the login the broker stamped on it, never from anything else the
+ * sender wrote (the embedded broker's {@link BusBrokerPlugin#SENDER_LOGIN}; on an external broker {@code JMSXUserID},
+ * Artemis' {@code _AMQ_VALIDATED_USER} of {@code populate-validated-user}):
  * a {@code hub.bus.clients.<name>} login is client {@code <name>}, with result queue {@code <result-queue>.<name>};
  * the shared login is client {@value BusClients#SHARED}, with the shared result queue. The hub's own login is refused,
  * and so, on the embedded broker (which stamps every message), is any other. On an external broker a message without
@@ -41,7 +42,8 @@ public class BusSenders {
     /** Sets the exchange's client and result queue, or why its sender is refused. */
     public void identify(Exchange exchange) throws JMSException {
         Message message = exchange.getIn() instanceof JmsMessage jms ? jms.getJmsMessage() : null;
-        String user = message == null ? null : message.getStringProperty("JMSXUserID");
+        String stamped = message == null ? null : message.getStringProperty(embedded ? BusBrokerPlugin.SENDER_LOGIN : "JMSXUserID");
+        String user = stamped == null || stamped.isBlank() ? null : stamped;
         exchange.setProperty(SENDER_CONNECTION, message == null ? null : message.getStringProperty(BusBrokerPlugin.SENDER_CONNECTION));
         BusClients.Client client = clients.get(user);
         String refused = null;

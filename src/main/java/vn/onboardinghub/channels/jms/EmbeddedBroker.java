@@ -187,11 +187,11 @@ public class EmbeddedBroker extends ServiceSupport {
         // cached "yes" for the shared bus login would reach other connections' temporary queues
         config.setAuthorizationCacheSize(0);
         // each message carries the login that sent it (_AMQ_VALIDATED_USER, JMSXUserID), set by the broker over any
-        // value the sender gave: the hub names the request's client from it
+        // value the sender gave (CORE, STOMP); the hub itself reads BusBrokerPlugin's stamp, which AMQP keeps too
         config.setPopulateValidatedUser(true);
         // '#' and '*' are plain characters of an address: a queue on "#" or "onboarding.#" receives nothing else
         config.getWildcardConfiguration().setRoutingEnabled(false);
-        config.registerBrokerPlugin(new BusBrokerPlugin(queues.requests(), logins.hubUsername()));
+        config.registerBrokerPlugin(new BusBrokerPlugin(logins.hubUsername()));
 
         SimpleString deadLetters = SimpleString.of(queues.deadLetters());
         config.addAddressSetting("#", new AddressSettings()

@@ -43,6 +43,16 @@ public class JmsConfiguration implements CamelConfiguration {
                 prop(props, "hub.jms.dead-letter-queue", "onboarding.dead-letters"));
         Set<String> hubQueues = new TreeSet<>(queues.all());
         clients.all().forEach(client -> hubQueues.add(queues.resultsOf(client.name())));
+        // a named reply queue is its client's alone: never one of the hub's queues, another client's, or the broker's
+        Set<String> replyQueues = new TreeSet<>();
+        for (BusClients.Client client : clients.all()) {
+            for (String queue : client.namedReplyQueues()) {
+                if (hubQueues.contains(queue) || queue.startsWith("activemq.") || !replyQueues.add(queue)) {
+                    throw new IllegalStateException("hub.bus.clients." + client.name() + ".reply-queues names " + queue
+                            + ": a queue of the hub's, the broker's (activemq.*) or another bus client's");
+                }
+            }
+        }
         EmbeddedBroker broker = null;
         if (embedded) {
             int maxConnections = Integer.parseInt(prop(props, "hub.broker.max-connections", "1000"));

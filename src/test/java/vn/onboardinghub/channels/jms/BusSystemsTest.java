@@ -289,17 +289,40 @@ class BusSystemsTest {
         }
     }
 
-    /** The login stamp is the broker's: a sender naming another system in JMSXUserID is still itself. */
+    /** The login stamp is the broker's: a sender naming another system in the message is still itself. */
     @Test
     void aSenderCannotClaimAnotherSystemsLogin() throws Exception {
         try (JMSContext pos = asPos.createContext()) {
             pos.createProducer().setJMSCorrelationID("claim-1").setProperty("JMSXUserID", "erp").setProperty("_AMQ_VALIDATED_USER", "erp")
-                    .send(pos.createQueue("onboarding.requests"), request("claim-1", "M-CLAIM-1"));
+                    .setProperty("HubSenderLogin", "erp").send(pos.createQueue("onboarding.requests"), request("claim-1", "M-CLAIM-1"));
             try (JMSConsumer results = pos.createConsumer(pos.createQueue("onboarding.results.pos"), "JMSCorrelationID = 'claim-1'")) {
                 Message result = results.receive(20_000);
                 assertThat(result).isNotNull();
                 assertThat(mapper.readTree(result.getBody(String.class)).path("client").asText()).isEqualTo("pos");
             }
         }
+        try (StompClient stomp = new StompClient(brokerUrl, Duration.ofSeconds(20), "pos", posPassword)) {
+            stomp.send("SUBSCRIBE", Map.of("id", "results", "destination", "onboarding.results.pos", "ack", "auto",
+                    "selector", "JMSCorrelationID = 'claim-2'"), "");
+            stomp.send("SEND", Map.of("destination", "onboarding.requests", "persistent", "true", "correlation-id", "claim-2",
+                    "JMSXUserID", "erp", "_AMQ_VALIDATED_USER", "erp", "HubSenderLogin", "erp"), request("claim-2", "M-CLAIM-2"));
+            StompClient.Frame message = stomp.read();
+            assertThat(message.command()).isEqualTo("MESSAGE");
+            assertThat(mapper.readTree(message.body()).path("client").asText()).isEqualTo("pos");
+        }
+    }
+
+    @Test
+    void aMisconfiguredBusClientStopsTheStart() {
+        assertThatThrownBy(() -> TestHub.start(Map.of("hub.bus.clients.erp.reply-queues", "ERP.REPLY")).close())
+                .hasStackTraceContaining("bus client 'erp' has no password: set hub.bus.clients.erp.password");
+        // a reply queue that is another system's result queue would let erp read pos's results
+        assertThatThrownBy(() -> TestHub.start(Map.of("hub.bus.clients.erp.password", "erp-1", "hub.bus.clients.pos.password", "pos-1",
+                "hub.bus.clients.erp.reply-queues", "onboarding.results.pos")).close())
+                .hasStackTraceContaining("hub.bus.clients.erp.reply-queues names onboarding.results.pos");
+        assertThatThrownBy(() -> TestHub.start(Map.of("hub.bus.clients.erp.password", "erp-1", "hub.bus.clients.erp.reply-queues", "ERP.#")).close())
+                .hasStackTraceContaining("must be a queue name, or a prefix ending in '*'");
+        assertThatThrownBy(() -> TestHub.start(Map.of("hub.bus.clients.bus.password", "bus-1")).close())
+                .hasStackTraceContaining("bus client name 'bus'");
     }
 }
