@@ -40,6 +40,8 @@ final class BusBrokerPlugin implements ActiveMQServerMessagePlugin, ActiveMQServ
         if (login == null || !login.equals(hubUsername)) {
             message.putStringProperty(SENDER_LOGIN, login == null ? "" : login);
             message.putStringProperty(SENDER_CONNECTION, BrokerSecurity.connectionId(session.getRemotingConnection()));
+            // an AMQP message is stored and converted from its encoding: the stamp must be in it
+            message.reencode();
         }
     }
 

@@ -27,6 +27,7 @@ import vn.onboardinghub.Readme;
 import vn.onboardinghub.TestHub;
 
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
@@ -309,6 +310,21 @@ class BusSystemsTest {
             StompClient.Frame message = stomp.read();
             assertThat(message.command()).isEqualTo("MESSAGE");
             assertThat(mapper.readTree(message.body()).path("client").asText()).isEqualTo("pos");
+        }
+    }
+
+    /** Over AMQP too: the message's user-id and properties, which its sender writes, do not make it another system's. */
+    @Test
+    void anAmqpSenderIsItsOwnLoginWhateverItsMessageSays() throws Exception {
+        try (AmqpSender pos = new AmqpSender(brokerUrl, "pos", posPassword, "onboarding.requests")) {
+            pos.send(request("amqp-claim-1", "M-AMQP-1"), "amqp-claim-1", "erp".getBytes(StandardCharsets.UTF_8),
+                    Map.of("HubSenderLogin", "erp", "JMSXUserID", "erp", "_AMQ_VALIDATED_USER", "erp"));
+        }
+        try (JMSContext pos = asPos.createContext();
+             JMSConsumer results = pos.createConsumer(pos.createQueue("onboarding.results.pos"), "JMSCorrelationID = 'amqp-claim-1'")) {
+            Message result = results.receive(20_000);
+            assertThat(result).as("pos's AMQP request, onboarded as pos's").isNotNull();
+            assertThat(mapper.readTree(result.getBody(String.class)).path("client").asText()).isEqualTo("pos");
         }
     }
 
