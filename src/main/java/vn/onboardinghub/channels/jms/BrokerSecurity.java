@@ -1,5 +1,6 @@
 package vn.onboardinghub.channels.jms;
 
+import io.netty.channel.ChannelId;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.postoffice.Binding;
 import org.apache.activemq.artemis.core.postoffice.Bindings;
@@ -15,53 +16,69 @@ import org.apache.activemq.artemis.spi.core.security.ActiveMQSecurityManager4;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import static org.apache.activemq.artemis.core.security.CheckType.BROWSE;
+import static org.apache.activemq.artemis.core.security.CheckType.CONSUME;
+import static org.apache.activemq.artemis.core.security.CheckType.CREATE_ADDRESS;
+import static org.apache.activemq.artemis.core.security.CheckType.CREATE_NON_DURABLE_QUEUE;
+import static org.apache.activemq.artemis.core.security.CheckType.DELETE_ADDRESS;
+import static org.apache.activemq.artemis.core.security.CheckType.DELETE_NON_DURABLE_QUEUE;
+import static org.apache.activemq.artemis.core.security.CheckType.SEND;
+
 /**
- * Who may log in to the embedded broker, and what they may do. Two logins: the hub's own (role {@value #HUB_ROLE})
- * and the one shared by bus clients (role {@value #BUS_ROLE}); no anonymous or guest access. What each role may do
- * on an address comes from the broker's {@code security-settings} ({@link EmbeddedBroker}); on top of them, a bus
- * client only ever uses a queue of its own outside the hub's queues: it may create a temporary queue on a new
- * address, and consume, browse or delete it (and then its address) from the connection that created it. Artemis itself lets any login
- * with the permission consume a temporary queue, and all bus clients share one login.
+ * Who may log in to the embedded broker, and what each may do: an allowlist per (login, permission, address); anything
+ * not listed is refused, whatever the broker's security settings say. No anonymous or guest access.
+ * <ul>
+ * <li>the hub ({@code hub.broker.username}): send anywhere but the request queue (results to the reply-tos it
+ *     checked), consume the request
+ *     and dead-letter queues, browse the queues it owns, and the broker's management and notifications;</li>
+ * <li>a bus login (the shared {@code hub.broker.client-username}, each {@code hub.bus.clients.<name>}): send to the
+ *     request queue; consume and browse its own result queue (the shared one, or {@code <result-queue>.<name>}) and
+ *     its own named reply queues; and keep temporary queues of its own: created only on an address nobody uses
+ *     (no queue there yet, none of the hub's, no wildcard, not {@code activemq.*}), then consumed, browsed and deleted
+ *     only from the connection that created them. Artemis itself lets any login with the permission consume a
+ *     temporary queue, and the shared login is shared. That only temporary queues are created is checked by
+ *     {@link BusBrokerPlugin} (the permission does not tell a temporary queue from a non-durable one).</li>
+ * </ul>
  */
 final class BrokerSecurity implements ActiveMQSecurityManager4 {
-    static final String HUB_ROLE = "hub";
-    static final String BUS_ROLE = "bus";
+    private enum Kind { HUB, BUS }
 
-    private record Account(byte[] passwordDigest, String role) {
+    /** @param own the queues this login may consume and browse (a bus login's result and reply queues) */
+    private record Account(byte[] passwordDigest, Kind kind, Set<String> own) {
     }
 
-    private final Map<String, Account> accounts;
-    private final Set<String> hubQueues;
+    private final Map<String, Account> accounts = new HashMap<>();
+    private final String requests;
+    private final String deadLetters;
+    private final Set<String> hubQueues = new HashSet<>();
     private final Supplier<ActiveMQServer> server;
 
-    /**
-     * @param hubQueues the hub's own queues (requests, results, dead letters): there the security settings alone decide
-     * @param server    the running broker, to see which connection created a temporary queue
-     */
-    BrokerSecurity(BrokerLogins logins, Set<String> hubQueues, Supplier<ActiveMQServer> server) {
-        this.accounts = Map.of(
-                logins.hubUsername(), new Account(digest(logins.hubPassword()), HUB_ROLE),
-                logins.clientUsername(), new Account(digest(logins.clientPassword()), BUS_ROLE));
-        this.hubQueues = Set.copyOf(hubQueues);
+    /** @param server the running broker, to see which connection created a temporary queue */
+    BrokerSecurity(BrokerLogins logins, BusClients clients, EmbeddedBroker.BusQueues queues, Supplier<ActiveMQServer> server) {
+        this.requests = queues.requests();
+        this.deadLetters = queues.deadLetters();
         this.server = server;
+        hubQueues.addAll(queues.all());
+        accounts.put(logins.hubUsername(), new Account(digest(logins.hubPassword()), Kind.HUB, Set.of()));
+        accounts.put(logins.clientUsername(), new Account(digest(logins.clientPassword()), Kind.BUS, Set.of(queues.results())));
+        for (BusClients.Client client : clients.all()) {
+            Set<String> own = new HashSet<>(client.namedReplyQueues());
+            own.add(queues.resultsOf(client.name()));
+            hubQueues.addAll(own);
+            accounts.put(client.name(), new Account(digest(client.password()), Kind.BUS, Set.copyOf(own)));
+        }
     }
 
-    /** A role granting exactly the given permissions, for the broker's security settings. */
-    static Role role(String name, CheckType... permissions) {
-        Set<CheckType> allowed = permissions.length == 0 ? Set.of() : EnumSet.of(permissions[0], permissions);
-        return new Role(name, allowed.contains(CheckType.SEND), allowed.contains(CheckType.CONSUME),
-                allowed.contains(CheckType.CREATE_DURABLE_QUEUE), allowed.contains(CheckType.DELETE_DURABLE_QUEUE),
-                allowed.contains(CheckType.CREATE_NON_DURABLE_QUEUE), allowed.contains(CheckType.DELETE_NON_DURABLE_QUEUE),
-                allowed.contains(CheckType.MANAGE), allowed.contains(CheckType.BROWSE),
-                allowed.contains(CheckType.CREATE_ADDRESS), allowed.contains(CheckType.DELETE_ADDRESS),
-                allowed.contains(CheckType.VIEW), allowed.contains(CheckType.EDIT));
+    /** The queues the hub creates for the bus (its own, and each bus client's result and named reply queues). */
+    Set<String> hubQueues() {
+        return Set.copyOf(hubQueues);
     }
 
     @Override
@@ -83,32 +100,54 @@ final class BrokerSecurity implements ActiveMQSecurityManager4 {
     public String validateUserAndRole(String user, String password, Set<Role> roles, CheckType checkType, String address,
                                       RemotingConnection connection, String securityDomain) {
         Account account = account(user, password);
-        if (account == null || roles.stream().noneMatch(r -> r.getName().equals(account.role()) && checkType.hasRole(r))) {
-            return null;
+        return account != null && address != null && allowed(account, checkType, address, connection) ? user : null;
+    }
+
+    private boolean allowed(Account account, CheckType checkType, String address, RemotingConnection connection) {
+        boolean management = address.startsWith("activemq.");
+        if (account.kind() == Kind.HUB) {
+            return switch (checkType) {
+                // results anywhere (to reply-tos it checked), never a request: a request is a bus client's
+                case SEND -> !address.equals(requests);
+                case CONSUME -> address.equals(requests) || address.equals(deadLetters) || management;
+                case BROWSE -> hubQueues.contains(address) || management;
+                case MANAGE, CREATE_ADDRESS, CREATE_NON_DURABLE_QUEUE, DELETE_NON_DURABLE_QUEUE -> management;
+                default -> false;
+            };
         }
-        if (account.role().equals(HUB_ROLE) || hubQueues.contains(address)) {
-            return user;
+        if (checkType == SEND) {
+            return address.equals(requests);
         }
-        return ownQueue(checkType, address, connection) ? user : null;
+        if ((checkType == CONSUME || checkType == BROWSE) && account.own().contains(address)) {
+            return true;
+        }
+        if (hubQueues.contains(address) || management || address.contains("#") || address.contains("*")) {
+            return false;
+        }
+        return ownTemporaryQueue(checkType, address, connection);
     }
 
     /**
-     * A bus client outside the hub's queues: a temporary queue on an address nobody uses yet, then only the queues
-     * its own connection created there.
+     * Outside the hub's queues: a temporary queue on an address nobody uses yet, then only the queues its own
+     * connection created there.
      */
-    private boolean ownQueue(CheckType checkType, String address, RemotingConnection connection) {
+    private boolean ownTemporaryQueue(CheckType checkType, String address, RemotingConnection connection) {
         ActiveMQServer broker = server.get();
         SimpleString name = SimpleString.of(address);
         try {
             Set<SimpleString> queues = queuesOn(broker, name);
-            if (checkType == CheckType.CREATE_ADDRESS || checkType == CheckType.CREATE_NON_DURABLE_QUEUE) {
+            if (checkType == CREATE_ADDRESS || checkType == CREATE_NON_DURABLE_QUEUE) {
                 return queues.isEmpty();
             }
             // deleting its temporary queue removes the address afterwards, when no queue is left on it
-            if (checkType == CheckType.DELETE_ADDRESS && queues.isEmpty()) {
+            if (checkType == DELETE_ADDRESS && queues.isEmpty()) {
                 return true;
             }
-            return !queues.isEmpty() && queues.stream().allMatch(queue -> createdBy(broker, queue, connection));
+            if (checkType != CONSUME && checkType != BROWSE && checkType != DELETE_NON_DURABLE_QUEUE && checkType != DELETE_ADDRESS) {
+                return false;
+            }
+            String id = connectionId(connection);
+            return !queues.isEmpty() && queues.stream().allMatch(queue -> id.equals(creator(broker, queue)));
         } catch (Exception e) {
             return false;
         }
@@ -120,15 +159,23 @@ final class BrokerSecurity implements ActiveMQSecurityManager4 {
                 .map(Binding::getUniqueName).collect(Collectors.toSet());
     }
 
-    /** The broker keeps, per session, the temporary queues it created (to delete them with their connection). */
-    private static boolean createdBy(ActiveMQServer broker, SimpleString queue, RemotingConnection connection) {
+    /**
+     * The id of the connection that created this temporary queue, or null: the broker keeps, per session, the
+     * temporary queues it created (to delete them with their connection).
+     */
+    static String creator(ActiveMQServer broker, SimpleString queue) {
         for (ServerSession session : broker.getSessions()) {
-            if (session instanceof ServerSessionImpl impl
-                    && impl.getTempQueueCleanUppers().containsKey(queue)) {
-                return Objects.equals(session.getRemotingConnection().getID(), connection.getID());
+            if (session instanceof ServerSessionImpl impl && impl.getTempQueueCleanUppers().containsKey(queue)) {
+                return connectionId(session.getRemotingConnection());
             }
         }
-        return false;
+        return null;
+    }
+
+    /** A connection's id as text: Netty's long form (unique on this broker), whatever the protocol. */
+    static String connectionId(RemotingConnection connection) {
+        Object id = connection.getID();
+        return id instanceof ChannelId channel ? channel.asLongText() : String.valueOf(id);
     }
 
     private Account account(String user, String password) {

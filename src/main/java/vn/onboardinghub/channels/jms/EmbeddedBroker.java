@@ -3,11 +3,11 @@ package vn.onboardinghub.channels.jms;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.core.journal.Journal;
 import org.apache.activemq.artemis.core.journal.impl.JournalImpl;
-import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
@@ -20,24 +20,12 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import static org.apache.activemq.artemis.core.security.CheckType.BROWSE;
-import static org.apache.activemq.artemis.core.security.CheckType.CONSUME;
-import static org.apache.activemq.artemis.core.security.CheckType.CREATE_ADDRESS;
-import static org.apache.activemq.artemis.core.security.CheckType.CREATE_NON_DURABLE_QUEUE;
-import static org.apache.activemq.artemis.core.security.CheckType.DELETE_ADDRESS;
-import static org.apache.activemq.artemis.core.security.CheckType.DELETE_NON_DURABLE_QUEUE;
-import static org.apache.activemq.artemis.core.security.CheckType.MANAGE;
-import static org.apache.activemq.artemis.core.security.CheckType.SEND;
-import static vn.onboardinghub.channels.jms.BrokerSecurity.BUS_ROLE;
-import static vn.onboardinghub.channels.jms.BrokerSecurity.HUB_ROLE;
-import static vn.onboardinghub.channels.jms.BrokerSecurity.role;
 
 /**
  * The in-process ActiveMQ Artemis broker of {@code hub.broker.embedded=true}: a persistent journal under
@@ -55,8 +43,10 @@ public class EmbeddedBroker extends ServiceSupport {
     private final String url;
     private final Path directory;
     private final BrokerLogins logins;
+    private final BusClients clients;
     private final BusQueues queues;
     private final int scrubSeconds;
+    private final int maxConnections;
     private EmbeddedActiveMQ server;
     private ScheduledExecutorService scrubber;
     private long scrubbedUpTo = -1;
@@ -66,22 +56,41 @@ public class EmbeddedBroker extends ServiceSupport {
         Set<String> all() {
             return Set.of(requests, results, deadLetters);
         }
+
+        /** A bus client's own result queue. */
+        String resultsOf(String client) {
+            return results + "." + client;
+        }
     }
 
-    /** @param scrubSeconds how often the journal is rewritten without its dead records (see {@link #scrubJournal()}) */
-    public EmbeddedBroker(String url, Path directory, BrokerLogins logins, BusQueues queues, int scrubSeconds) {
+    /**
+     * @param scrubSeconds   how often the journal is rewritten without its dead records (see {@link #scrubJournal()})
+     * @param maxConnections connections the acceptor takes at once
+     */
+    EmbeddedBroker(String url, Path directory, BrokerLogins logins, BusClients clients, BusQueues queues, int scrubSeconds,
+                   int maxConnections) {
         this.url = url;
         this.directory = directory;
         this.logins = logins;
+        this.clients = clients;
         this.queues = queues;
         this.scrubSeconds = scrubSeconds;
+        this.maxConnections = maxConnections;
+    }
+
+    /** The running broker (null when stopped). */
+    ActiveMQServer server() {
+        EmbeddedActiveMQ embedded = server;
+        return embedded == null ? null : embedded.getActiveMQServer();
     }
 
     @Override
     protected void doStart() throws Exception {
         requirePortFree();
-        EmbeddedActiveMQ embedded = new EmbeddedActiveMQ().setConfiguration(configuration());
-        embedded.setSecurityManager(new BrokerSecurity(logins, queues.all(), embedded::getActiveMQServer));
+        EmbeddedActiveMQ embedded = new EmbeddedActiveMQ();
+        BrokerSecurity security = new BrokerSecurity(logins, clients, queues, embedded::getActiveMQServer);
+        embedded.setConfiguration(configuration(security));
+        embedded.setSecurityManager(security);
         embedded.start();
         server = embedded;
         scrubber = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -149,7 +158,7 @@ public class EmbeddedBroker extends ServiceSupport {
         }
     }
 
-    private Configuration configuration() throws Exception {
+    private Configuration configuration(BrokerSecurity security) throws Exception {
         ConfigurationImpl config = new ConfigurationImpl();
         config.setName("onboarding-hub");
         config.setPersistenceEnabled(true);
@@ -169,22 +178,20 @@ public class EmbeddedBroker extends ServiceSupport {
         // a message delivered before the hub was killed arrives again marked JMSRedelivered, so the hub finishes its
         // PENDING onboarding at once (the count is otherwise kept in memory only and lost with the process)
         config.setPersistDeliveryCountBeforeDelivery(true);
-        config.addAcceptorConfiguration(ACCEPTOR, url + (url.contains("?") ? "&" : "?") + "protocols=CORE,AMQP,STOMP");
+        // at most maxConnections connections at once, logged in or not, the hub's own included
+        config.addAcceptorConfiguration(ACCEPTOR, url + (url.contains("?") ? "&" : "?") + "protocols=CORE,AMQP,STOMP"
+                + "&connectionsAllowed=" + maxConnections);
 
         config.setSecurityEnabled(true);
-        // every check asks BrokerSecurity: a cached "yes" for the shared bus login would reach other connections'
-        // temporary queues
+        // every check asks BrokerSecurity, whose allowlist decides (the broker's security settings grant nothing): a
+        // cached "yes" for the shared bus login would reach other connections' temporary queues
         config.setAuthorizationCacheSize(0);
-        Role hub = role(HUB_ROLE, SEND);
-        // the rest of the addresses: bus clients' own temporary reply queues (BrokerSecurity keeps them private)
-        config.putSecurityRoles("#", Set.of(hub, role(BUS_ROLE, CREATE_ADDRESS, CREATE_NON_DURABLE_QUEUE,
-                DELETE_NON_DURABLE_QUEUE, DELETE_ADDRESS, CONSUME, BROWSE)));
-        config.putSecurityRoles(queues.requests(), Set.of(role(HUB_ROLE, CONSUME, BROWSE), role(BUS_ROLE, SEND)));
-        config.putSecurityRoles(queues.results(), Set.of(role(HUB_ROLE, SEND, BROWSE), role(BUS_ROLE, CONSUME, BROWSE)));
-        config.putSecurityRoles(queues.deadLetters(), Set.of(role(HUB_ROLE, SEND, CONSUME, BROWSE)));
-        // management and notifications: the hub's login only
-        config.putSecurityRoles("activemq.#", Set.of(role(HUB_ROLE, MANAGE, SEND, CONSUME, BROWSE,
-                CREATE_ADDRESS, CREATE_NON_DURABLE_QUEUE, DELETE_NON_DURABLE_QUEUE)));
+        // each message carries the login that sent it (_AMQ_VALIDATED_USER, JMSXUserID), set by the broker over any
+        // value the sender gave (CORE, STOMP); the hub itself reads BusBrokerPlugin's stamp, which AMQP keeps too
+        config.setPopulateValidatedUser(true);
+        // '#' and '*' are plain characters of an address: a queue on "#" or "onboarding.#" receives nothing else
+        config.getWildcardConfiguration().setRoutingEnabled(false);
+        config.registerBrokerPlugin(new BusBrokerPlugin(logins.hubUsername()));
 
         SimpleString deadLetters = SimpleString.of(queues.deadLetters());
         config.addAddressSetting("#", new AddressSettings()
@@ -206,11 +213,9 @@ public class EmbeddedBroker extends ServiceSupport {
                 .setDefaultAddressRoutingType(RoutingType.ANYCAST)
                 .setDefaultQueueRoutingType(RoutingType.ANYCAST)
                 .setMaxDeliveryAttempts(-1));
-        Set<String> created = new HashSet<>();
-        for (String queue : List.of(queues.requests(), queues.results(), queues.deadLetters())) {
-            if (created.add(queue)) {
-                config.addQueueConfiguration(QueueConfiguration.of(queue).setAddress(queue).setRoutingType(RoutingType.ANYCAST));
-            }
+        // the hub's queues, and each bus client's result queue and named reply queues
+        for (String queue : new TreeSet<>(security.hubQueues())) {
+            config.addQueueConfiguration(QueueConfiguration.of(queue).setAddress(queue).setRoutingType(RoutingType.ANYCAST));
         }
         return config;
     }

@@ -8,6 +8,9 @@ import org.apache.camel.spi.PropertiesComponent;
 import vn.onboardinghub.ops.ReadinessCheck;
 
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * The JMS bus channel's plumbing (CONTRACT §6); its flow is {@code routes/intake-jms.camel.yaml}.
@@ -25,12 +28,39 @@ public class JmsConfiguration implements CamelConfiguration {
         Path dataDir = Path.of(prop(props, "hub.data-dir", "data")).toAbsolutePath();
         BrokerLogins logins = BrokerLogins.resolve(key -> props.resolveProperty(key).map(String::strip)
                 .filter(v -> !v.isEmpty()).orElse(null), url, embedded, dataDir);
+        Set<String> reserved = new TreeSet<>();
+        for (String login : new String[] {logins.hubUsername(), logins.clientUsername()}) {
+            if (login != null) {
+                reserved.add(login);
+            }
+        }
+        // hub.bus.clients.<name>.password / .reply-queues (environment variables arrive as these settings too)
+        BusClients clients = BusClients.from(props.loadPropertiesAsMap().keySet().stream().map(String::valueOf).collect(Collectors.toSet()),
+                key -> props.resolveProperty(key).map(String::strip).filter(v -> !v.isEmpty()).orElse(null), embedded, reserved);
+        EmbeddedBroker.BusQueues queues = new EmbeddedBroker.BusQueues(
+                prop(props, "hub.jms.request-queue", "onboarding.requests"),
+                prop(props, "hub.jms.result-queue", "onboarding.results"),
+                prop(props, "hub.jms.dead-letter-queue", "onboarding.dead-letters"));
+        Set<String> hubQueues = new TreeSet<>(queues.all());
+        clients.all().forEach(client -> hubQueues.add(queues.resultsOf(client.name())));
+        // a named reply queue is its client's alone: never one of the hub's queues, another client's, or the broker's
+        Set<String> replyQueues = new TreeSet<>();
+        for (BusClients.Client client : clients.all()) {
+            for (String queue : client.namedReplyQueues()) {
+                if (hubQueues.contains(queue) || queue.startsWith("activemq.") || !replyQueues.add(queue)) {
+                    throw new IllegalStateException("hub.bus.clients." + client.name() + ".reply-queues names " + queue
+                            + ": a queue of the hub's, the broker's (activemq.*) or another bus client's");
+                }
+            }
+        }
+        EmbeddedBroker broker = null;
         if (embedded) {
-            EmbeddedBroker broker = new EmbeddedBroker(url, dataDir.resolve("broker"), logins, new EmbeddedBroker.BusQueues(
-                    prop(props, "hub.jms.request-queue", "onboarding.requests"),
-                    prop(props, "hub.jms.result-queue", "onboarding.results"),
-                    prop(props, "hub.jms.dead-letter-queue", "onboarding.dead-letters")),
-                    Integer.parseInt(prop(props, "hub.broker.journal-scrub-seconds", "5")));
+            int maxConnections = Integer.parseInt(prop(props, "hub.broker.max-connections", "1000"));
+            if (maxConnections < 1) {
+                throw new IllegalStateException("hub.broker.max-connections must be at least 1");
+            }
+            broker = new EmbeddedBroker(url, dataDir.resolve("broker"), logins, clients, queues,
+                    Integer.parseInt(prop(props, "hub.broker.journal-scrub-seconds", "5")), maxConnections);
             context.getRegistry().bind("embeddedBroker", broker);
             // started with the context, before the routes consume; stopped after them
             context.addService(broker, true, true);
@@ -41,7 +71,8 @@ public class JmsConfiguration implements CamelConfiguration {
         // requests are JSON: never deserialize Java objects (ObjectMessage) that anyone put on the bus
         connectionFactory.setDeserializationAllowList("java.lang.String");
         context.getRegistry().bind("jmsConnectionFactory", connectionFactory);
-        ReplyDestinations replyDestinations = new ReplyDestinations(connectionFactory, logins);
+        context.getRegistry().bind("jmsBusSenders", new BusSenders(clients, queues, logins, embedded));
+        ReplyDestinations replyDestinations = new ReplyDestinations(connectionFactory, logins, clients, hubQueues, broker);
         context.getRegistry().bind("jmsReplyDestinations", replyDestinations);
         context.addService(replyDestinations, true, true);
         context.getRegistry().bind("brokerReadiness", new ReadinessCheck("broker", () -> {

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
 import jakarta.jms.Message;
+import jakarta.jms.Queue;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
 import org.apache.activemq.artemis.core.security.Role;
@@ -19,6 +22,7 @@ import vn.onboardinghub.TestHub;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -71,6 +75,75 @@ class JmsExternalBrokerTest {
                 assertThat(new ObjectMapper().readTree(result.getBody(String.class)).path("status").asText()).isEqualTo("SUCCEEDED");
             }
             assertThat(hub.dataDir().resolve("broker")).doesNotExist();
+        } finally {
+            external.stop();
+        }
+    }
+
+    /**
+     * An enterprise's broker configured as the README says (populate-validated-user, a durable reply queue), with
+     * logins for two systems: each request is its sender's, a named reply queue takes its own client's results only,
+     * and a request sent with the hub's own login is parked, not onboarded.
+     */
+    @Test
+    void onAnExternalBrokerTheValidatedUserNamesTheClientAndItsNamedReplyQueue() throws Exception {
+        String brokerUrl = BrokerUrls.free();
+        ConfigurationImpl config = new ConfigurationImpl();
+        config.setName("external").setPersistenceEnabled(false).setSecurityEnabled(true).setPopulateValidatedUser(true)
+                .addAcceptorConfiguration("tcp", brokerUrl)
+                .addQueueConfiguration(QueueConfiguration.of("ERP.ONBOARDING.REPLY").setRoutingType(RoutingType.ANYCAST));
+        config.putSecurityRoles("#", Set.of(new Role("amq", true, true, true, true, true, true, true, true, true, true)));
+        config.setBrokerInstance(Files.createTempDirectory("external-broker").toFile());
+        SecurityConfiguration users = new SecurityConfiguration();
+        for (String user : List.of("ext-hub", "erp", "pos")) {
+            users.addUser(user, user + "-secret");
+            users.addRole(user, "amq");
+        }
+        EmbeddedActiveMQ external = new EmbeddedActiveMQ().setConfiguration(config)
+                .setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
+        external.start();
+        ObjectMapper mapper = new ObjectMapper();
+        try (TestHub hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.broker.embedded", "false",
+                     "hub.broker.url", brokerUrl, "hub.broker.username", "ext-hub", "hub.broker.password", "ext-hub-secret",
+                     "hub.bus.clients.erp.reply-queues", "ERP.ONBOARDING.REPLY", "hub.bus.clients.pos.reply-queues", "POS.REPLY.*"));
+             ActiveMQConnectionFactory asErp = new ActiveMQConnectionFactory(brokerUrl, "erp", "erp-secret");
+             ActiveMQConnectionFactory asPos = new ActiveMQConnectionFactory(brokerUrl, "pos", "pos-secret");
+             ActiveMQConnectionFactory asHub = new ActiveMQConnectionFactory(brokerUrl, "ext-hub", "ext-hub-secret");
+             JMSContext erp = asErp.createContext(); JMSContext pos = asPos.createContext(); JMSContext hubJms = asHub.createContext()) {
+            Queue erpReplies = erp.createQueue("ERP.ONBOARDING.REPLY");
+            erp.createProducer().setJMSReplyTo(erpReplies).setJMSCorrelationID("ext-erp-1")
+                    .send(erp.createQueue("onboarding.requests"), JmsChannelTest.request("ext-erp-1"));
+            pos.createProducer().setJMSReplyTo(erpReplies).setJMSCorrelationID("ext-pos-1")
+                    .send(pos.createQueue("onboarding.requests"), JmsChannelTest.request("ext-pos-1"));
+            hubJms.createProducer().setJMSCorrelationID("ext-hub-1").send(hubJms.createQueue("onboarding.requests"),
+                    JmsChannelTest.request("ext-hub-1"));
+            erp.createProducer().setJMSCorrelationID("ext-erp-2").send(erp.createQueue("onboarding.requests"),
+                    JmsChannelTest.request("ext-erp-2"));
+
+            try (JMSConsumer replies = erp.createConsumer(erpReplies)) {
+                Message reply = replies.receive(20_000);
+                assertThat(reply).as("erp's result in its named reply queue").isNotNull();
+                assertThat(reply.getJMSCorrelationID()).isEqualTo("ext-erp-1");
+                assertThat(mapper.readTree(reply.getBody(String.class)).path("client").asText()).isEqualTo("erp");
+            }
+            try (JMSConsumer results = erp.createConsumer(erp.createQueue("onboarding.results.erp"), "JMSCorrelationID = 'ext-erp-2'")) {
+                Message result = results.receive(20_000);
+                assertThat(result).as("erp's result without reply-to, on its own result queue").isNotNull();
+                assertThat(mapper.readTree(result.getBody(String.class)).path("client").asText()).isEqualTo("erp");
+            }
+            try (JMSConsumer deadLetters = hubJms.createConsumer(hubJms.createQueue("onboarding.dead-letters"))) {
+                Map<String, String> reasons = new java.util.HashMap<>();
+                for (int i = 0; i < 2; i++) {
+                    Message parked = deadLetters.receive(20_000);
+                    assertThat(parked).isNotNull();
+                    reasons.put(parked.getJMSCorrelationID(), parked.getStringProperty("HubDeadLetterReason"));
+                }
+                assertThat(reasons.get("ext-pos-1")).contains("nor a reply queue of client pos");
+                assertThat(reasons.get("ext-hub-1")).contains("the hub's own login");
+            }
+            try (JMSConsumer replies = erp.createConsumer(erpReplies)) {
+                assertThat(replies.receiveNoWait()).as("pos's result is not in erp's queue").isNull();
+            }
         } finally {
             external.stop();
         }
