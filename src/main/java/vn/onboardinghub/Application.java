@@ -157,21 +157,34 @@ public final class Application {
                 overrides.put(key, value);
             }
         }
-        // named API clients are not in application.properties: HUB_API_CLIENTS_<NAME>_KEYS, _READ_ALL, _RATE_LIMIT
-        // (and their _FILE forms) are hub.api.clients.<name>.keys …, the name lower-cased with '_' read as '-'
+        // named clients are not in application.properties: HUB_API_CLIENTS_<NAME>_KEYS, _READ_ALL, _RATE_LIMIT,
+        // _WEBHOOK_URL, _WEBHOOK_SECRET and HUB_BUS_CLIENTS_<NAME>_PASSWORD, _REPLY_QUEUES (and their _FILE forms) are
+        // hub.api.clients.<name>.keys … / hub.bus.clients.<name>.password …, the name lower-cased with '_' read as '-'
         for (String variable : new TreeSet<>(env.keySet())) {
-            Matcher client = CLIENT_VARIABLE.matcher(variable.endsWith("_FILE") ? variable.substring(0, variable.length() - 5) : variable);
-            if (client.matches()) {
-                String key = "hub.api.clients." + client.group(1).toLowerCase(Locale.ROOT).replace('_', '-') + "."
-                        + client.group(2).toLowerCase(Locale.ROOT).replace('_', '-');
-                String value = system.getProperty(key);
-                overrides.putIfAbsent(key, value != null ? value : fromEnvironment(env, client.group()));
+            String unfiled = variable.endsWith("_FILE") ? variable.substring(0, variable.length() - 5) : variable;
+            for (Map.Entry<String, Pattern> clients : CLIENT_VARIABLES.entrySet()) {
+                Matcher client = clients.getValue().matcher(unfiled);
+                if (client.matches()) {
+                    String key = clients.getKey() + client.group(1).toLowerCase(Locale.ROOT).replace('_', '-') + "."
+                            + client.group(2).toLowerCase(Locale.ROOT).replace('_', '-');
+                    String value = system.getProperty(key);
+                    overrides.putIfAbsent(key, value != null ? value : fromEnvironment(env, client.group()));
+                }
+            }
+        }
+        // every other -Dhub.… (named clients, keys not in application.properties) reaches the hub as the file's keys do
+        for (String key : new TreeSet<>(system.stringPropertyNames())) {
+            if (key.startsWith("hub.")) {
+                overrides.putIfAbsent(key, system.getProperty(key));
             }
         }
         return overrides;
     }
 
-    private static final Pattern CLIENT_VARIABLE = Pattern.compile("HUB_API_CLIENTS_([A-Z0-9_]+?)_(KEYS|READ_ALL|RATE_LIMIT)");
+    /** The key prefix each kind of named client's settings have, and the variables that set them. */
+    private static final Map<String, Pattern> CLIENT_VARIABLES = Map.of(
+            "hub.api.clients.", Pattern.compile("HUB_API_CLIENTS_([A-Z0-9_]+?)_(KEYS|READ_ALL|RATE_LIMIT|WEBHOOK_URL|WEBHOOK_SECRET)"),
+            "hub.bus.clients.", Pattern.compile("HUB_BUS_CLIENTS_([A-Z0-9_]+?)_(PASSWORD|REPLY_QUEUES)"));
 
     /** The variable's value, or the content of the file its {@code _FILE} variable names; null when neither is set. */
     private static String fromEnvironment(Map<String, String> env, String variable) {
