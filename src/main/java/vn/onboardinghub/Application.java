@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -104,19 +105,21 @@ public final class Application {
     }
 
     /**
-     * Where the REST and management listeners bind: {@code hub.listen-address}, or else 127.0.0.1 in sandbox mode (a
-     * demo key and simulators must not be reachable from the network) and every interface otherwise.
-     * {@code camel.server.host} / {@code camel.management.host}, when set, win for their own listener.
+     * Where the REST and management listeners bind: {@code hub.listen-address} for both when set. Otherwise the REST
+     * listener binds 127.0.0.1 in sandbox mode (a demo key and simulators must not be reachable from the network) and
+     * every interface outside it, and the management listener (health, metrics, Jolokia, no login) 127.0.0.1 in every
+     * mode. {@code camel.server.host} / {@code camel.management.host}, when set, win for their own listener.
      */
     private static void listenOn(BaseMainSupport main) {
         PropertiesComponent props = main.getCamelContext().getPropertiesComponent();
         boolean sandbox = Boolean.parseBoolean(props.resolveProperty("hub.sandbox.enabled").map(String::strip).orElse("true"));
-        String address = props.resolveProperty("hub.listen-address").map(String::strip).filter(a -> !a.isEmpty())
-                .orElse(sandbox ? "127.0.0.1" : "0.0.0.0");
-        main.configure().httpServer().setHost(address);
-        main.configure().httpManagementServer().setHost(address);
-        requireFreePort(props, "camel.server", address);
-        requireFreePort(props, "camel.management", address);
+        Optional<String> address = props.resolveProperty("hub.listen-address").map(String::strip).filter(a -> !a.isEmpty());
+        String rest = address.orElse(sandbox ? "127.0.0.1" : "0.0.0.0");
+        String management = address.orElse("127.0.0.1");
+        main.configure().httpServer().setHost(rest);
+        main.configure().httpManagementServer().setHost(management);
+        requireFreePort(props, "camel.server", rest);
+        requireFreePort(props, "camel.management", management);
     }
 
     /** A REST or management port already in use stops the start with one line naming it, before anything starts. */
