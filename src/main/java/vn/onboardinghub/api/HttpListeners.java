@@ -56,6 +56,7 @@ public final class HttpListeners implements StartupListener {
             }
             if (router.isMainServer()) {
                 answerUnmatchedRequests(context, router);
+                answerTooLargeBodies(context, router);
             }
             if (router.isManagementServer()) {
                 healthWithStatesOnly(context, router);
@@ -111,6 +112,24 @@ public final class HttpListeners implements StartupListener {
                 routing.fail(e);
             }
         }, false));
+    }
+
+    /**
+     * A body over {@code camel.server.max-body-size} fails the request with 413 (Vert.x's body handler); it is answered
+     * with the API's JSON error body instead of Vert.x's plain text. Other failures go on as before.
+     */
+    private void answerTooLargeBodies(CamelContext context, VertxPlatformHttpRouter router) {
+        String limit = context.getPropertiesComponent().resolveProperty("camel.server.max-body-size")
+                .map(String::strip).filter(v -> !v.isEmpty()).orElse(null);
+        Handler<RoutingContext> tooLarge = json(413, "INVALID_REQUEST", "the request body is too large"
+                + (limit != null ? ": at most " + limit + " bytes" : ""));
+        router.route().order(-1).failureHandler(routing -> {
+            if (routing.statusCode() == 413) {
+                tooLarge.handle(routing);
+            } else {
+                routing.next();
+            }
+        });
     }
 
     /** {@code /api/v1/onboardings/{onboardingId}} as a pattern of the paths it serves. */
