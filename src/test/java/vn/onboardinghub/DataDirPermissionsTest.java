@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,6 +22,23 @@ class DataDirPermissionsTest {
             try (var keys = Files.list(dataDir.resolve("keys"))) {
                 assertThat(keys.toList()).isNotEmpty().allSatisfy(key ->
                         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------"));
+            }
+        }
+    }
+
+    @Test
+    void everyFolderAndFileTheHubCreatesUnderTheDataDirIsTheOwnersOnly() throws Exception {
+        Path dataDir = Files.createTempDirectory("hub-perms").resolve("data");
+        try (TestHub hub = TestHub.start(Map.of("hub.data-dir", dataDir.toString()))) {
+            // the embedded database and broker wrote their files
+            assertThat(dataDir.resolve("db")).isDirectory();
+            assertThat(dataDir.resolve("broker").resolve("journal")).isDirectory();
+            try (var everything = Files.walk(dataDir)) {
+                List<Path> paths = everything.filter(p -> !p.startsWith(dataDir.resolve("inbox")) && !p.startsWith(dataDir.resolve("outbox"))).toList();
+                assertThat(paths).anySatisfy(p -> assertThat(p.getFileName().toString()).endsWith(".mv.db"))
+                        .anySatisfy(p -> assertThat(p.toString()).contains("journal").endsWith(".amq"));
+                assertThat(paths).allSatisfy(p -> assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+                        .as(dataDir.relativize(p).toString()).isEqualTo(Files.isDirectory(p) ? "rwx------" : "rw-------"));
             }
         }
     }
