@@ -16,10 +16,16 @@ class ManagementPortTest {
 
     @Test
     void outsideSandboxTheManagementPortListensOnLoopbackAndTheRestPortOnEveryInterface() throws Exception {
+        java.util.Optional<java.net.InetAddress> otherAddress = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())
+                .stream().flatMap(n -> java.util.Collections.list(n.getInetAddresses()).stream())
+                .filter(a -> !a.isLoopbackAddress() && a instanceof java.net.Inet4Address).findFirst();
         try (TestHub hub = TestHub.start(Map.of())) {
             assertThat(host(hub, true)).isEqualTo("127.0.0.1");
             assertThat(host(hub, false)).isEqualTo("0.0.0.0");
             assertThat(hub.get(hub.managementUrl("/observe/health/ready"), null).statusCode()).isEqualTo(200);
+            assertThat(otherAddress).as("this machine has a non-loopback address to try").isPresent();
+            assertThat(connects(otherAddress.get(), java.net.URI.create(hub.managementUrl("/")).getPort())).isFalse();
+            assertThat(connects(otherAddress.get(), java.net.URI.create(hub.url("/")).getPort())).isTrue();
         }
     }
 
@@ -63,5 +69,14 @@ class ManagementPortTest {
         return hub.context().getRegistry().findByType(VertxPlatformHttpRouter.class).stream()
                 .filter(router -> router.isManagementServer() == management)
                 .findFirst().orElseThrow().getServer().getHost();
+    }
+
+    private static boolean connects(java.net.InetAddress address, int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(address, port), 2000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 }
