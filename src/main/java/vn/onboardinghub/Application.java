@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,7 +57,12 @@ public final class Application {
             return;
         }
         if (args.length > 0 && args[0].equals("reencrypt")) {
-            System.exit(reencrypt(overrides));
+            try {
+                System.exit(reencrypt(overrides));
+            } catch (StartRefusedException refused) {
+                LOG.error("reencrypt cannot run: {}", refused.getMessage());
+                System.exit(1);
+            }
         }
         try {
             create(overrides).run(args);
@@ -98,10 +104,19 @@ public final class Application {
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport configuring) {
+                // before anything parses or starts: a bad value stops here with one line, not a stack trace
+                checkSettings(configuring.getCamelContext().getPropertiesComponent());
                 listenOn(configuring);
             }
         });
         return main;
+    }
+
+    /** Every setting known by name (file, overrides, {@code -D}) checked by {@link SettingsCheck}. */
+    static void checkSettings(PropertiesComponent props) {
+        Set<String> names = new TreeSet<>();
+        props.loadPropertiesAsMap().keySet().forEach(key -> names.add(String.valueOf(key)));
+        SettingsCheck.check(names, key -> props.resolveProperty(key).orElse(null));
     }
 
     /**
@@ -249,6 +264,7 @@ public final class Application {
         Properties overriding = new Properties();
         overriding.putAll(overrides);
         props.setOverrideProperties(overriding);
+        checkSettings(props);
         boolean sandboxMode = Boolean.parseBoolean(HubConfiguration.prop(props, "hub.sandbox.enabled", "true"));
         Path dataDir = Path.of(HubConfiguration.prop(props, "hub.data-dir", "data")).toAbsolutePath();
         ResultCipher cipher = new ResultCipher(HubConfiguration.cryptoKeys(props, dataDir, sandboxMode));
