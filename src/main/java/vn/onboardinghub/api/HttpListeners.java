@@ -90,6 +90,10 @@ public final class HttpListeners implements StartupListener {
      * or a level of its choice with {@code ?exposureLevel=}. The port has no login, so it shows no detail.
      */
     private void healthWithStatesOnly(CamelContext context, VertxPlatformHttpRouter router) {
+        if (!Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("camel.management.health-check-enabled")
+                .map(String::strip).orElse("false"))) {
+            return;
+        }
         String path = context.getPropertiesComponent().resolveProperty("camel.management.health-path")
                 .map(String::strip).filter(p -> !p.isEmpty()).orElse("/observe/health");
         Map<String, Function<CamelContext, Collection<HealthCheck.Result>>> kinds = Map.of(
