@@ -67,10 +67,17 @@ final class DataDirPermissions {
             if (!posix(dataDir)) {
                 return;
             }
-            Files.walkFileTree(dataDir, new SimpleFileVisitor<>() {
+            // by real paths: a data dir given through a link is walked (a link is otherwise not entered), and the
+            // folders left alone are recognised however they were written
+            Path root = dataDir.toRealPath();
+            Set<Path> left = new java.util.HashSet<>();
+            for (Path path : leaveAlone) {
+                left.add(Files.exists(path) ? path.toRealPath() : path.normalize());
+            }
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    if (!dir.equals(dataDir) && leaveAlone.contains(dir)) {
+                    if (!dir.equals(root) && left.contains(dir)) {
                         return FileVisitResult.SKIP_SUBTREE;
                     }
                     setOwnerOnly(dir, FOLDER);
