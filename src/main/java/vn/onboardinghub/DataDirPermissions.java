@@ -18,11 +18,12 @@ import java.util.Set;
 /**
  * What the hub keeps under {@code hub.data-dir} (stored credentials, keys, the broker journal with bus requests) is
  * its user's only: folders rwx------, files rw-------. The JVM cannot set its umask, and H2 and Artemis create their
- * files with the process's (often 0022, so 0644), so: the data dir and the folders H2 and Artemis write into are
- * created owner-only before they start, and once the hub started every folder and file under the data dir is set
- * owner-only. A file they create later (a new journal file, H2's temporary files) may carry the umask's mode until the
- * next start, but sits in an owner-only folder, which other users cannot enter. Links are never followed. The
- * file-drop folders are left to the file-drop channel (another user may be meant to drop files there).
+ * files with the process's umask (often 0022, so 0644), so: the data dir and the folders H2 and Artemis write into
+ * are created owner-only before they start, and from the end of the start on, every second, every folder and file
+ * under the data dir is set owner-only. A file they create meanwhile (a journal file the broker's compaction adds,
+ * an H2 temporary file) may carry the umask's mode for up to a second, inside owner-only folders, which other users
+ * cannot enter. Links are never followed. The file-drop folders are left to the file-drop channel (another user may
+ * be meant to drop files there).
  */
 final class DataDirPermissions {
     private static final Logger LOG = LoggerFactory.getLogger(DataDirPermissions.class);
@@ -33,6 +34,8 @@ final class DataDirPermissions {
     /** The embedded broker's folders (its journal holds bus requests, GHTK passwords included, until consumed). */
     static final List<String> BROKER_FOLDERS = List.of("broker", "broker/journal", "broker/bindings", "broker/paging",
             "broker/large-messages");
+
+    private static volatile boolean warned;
 
     private DataDirPermissions() {
     }
@@ -100,7 +103,11 @@ final class DataDirPermissions {
                 }
             });
         } catch (IOException e) {
-            LOG.warn("cannot make everything under {} readable by its owner only: {}", dataDir, e.getClass().getSimpleName());
+            // once: the same failure would otherwise be logged every second
+            if (!warned) {
+                warned = true;
+                LOG.warn("cannot make everything under {} readable by its owner only: {}", dataDir, e.getClass().getSimpleName());
+            }
         }
     }
 

@@ -80,8 +80,12 @@ public class HubConfiguration implements CamelConfiguration {
         boolean embeddedDatabase = prop(props, "hub.db.url", "").isEmpty();
         boolean embeddedBroker = Boolean.parseBoolean(prop(props, "hub.broker.embedded", "true"));
         ownerOnly(dataDir, embeddedDatabase, embeddedBroker);
-        // once everything started (the database and broker files exist): every file under the data dir owner-only
-        context.addStartupListener((started, alreadyStarted) -> DataDirPermissions.restrict(dataDir, fileDropFolders(props, dataDir)));
+        // once everything started (the database and broker files exist), and every second after (the broker creates
+        // journal files as it compacts): every folder and file under the data dir owner-only
+        java.util.Set<Path> fileDropFolders = fileDropFolders(props, dataDir);
+        context.addStartupListener((started, alreadyStarted) -> started.getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(this, "data-dir-permissions").scheduleWithFixedDelay(
+                        () -> DataDirPermissions.restrict(dataDir, fileDropFolders), 0, 1, java.util.concurrent.TimeUnit.SECONDS));
         // the embedded database and broker open in one process only: a second hub on the same directory is refused
         DataDirectoryLock dataDirLock = embeddedDatabase || embeddedBroker ? DataDirectoryLock.acquire(dataDir) : null;
 
