@@ -50,7 +50,7 @@ public final class SettingsCheck {
             Pattern.compile("hub\\.api\\.clients\\.[^.]+\\.read-all"));
     /** A value, or one item of a comma-separated list or a user:password pair, that only stands for the real one. */
     private static final Pattern PLACEHOLDER = Pattern.compile(
-            "(?i)(^|[,:=\\s])\\s*(replace[-_ ]?(with|me)|change[-_ ]?me|<[^>]*>\\s*($|,)|(\\.\\.\\.|…)\\s*($|,))");
+            "(?i)(^|[,:=\\s])\\s*(replace[-_ ]?(with|me)\\b|change[-_ ]?me\\b|<[^>]*>\\s*($|,)|(\\.\\.\\.|…)\\s*($|,))");
 
     static {
         for (String port : List.of("camel.server.port", "camel.management.port", "hub.hawtio.port")) {

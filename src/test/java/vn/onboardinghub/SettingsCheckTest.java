@@ -54,6 +54,9 @@ class SettingsCheckTest {
                 "hub.broker.password", STRONG, "hub.api.keys", "test-key", "hub.crypto.key", "A".repeat(43) + "=")))
                 .doesNotThrowAnyException();
         assertThatCode(() -> check(Map.of("hub.callback.secret", "x", "hub.api.keys", "replace-me"))).doesNotThrowAnyException();
+        // a real value that only begins like a placeholder word
+        assertThatCode(() -> check(Map.of("hub.sandbox.enabled", "false", "hub.db.password", "Replacement-Horse-Battery",
+                "hub.hawtio.users", "admin:changemeNOT-really-0123"))).doesNotThrowAnyException();
     }
 
     private static Map<String, String> outside(String key, String value) {
