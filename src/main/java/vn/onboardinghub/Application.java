@@ -25,7 +25,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,7 +57,12 @@ public final class Application {
             return;
         }
         if (args.length > 0 && args[0].equals("reencrypt")) {
-            System.exit(reencrypt(overrides));
+            try {
+                System.exit(reencrypt(overrides));
+            } catch (StartRefusedException refused) {
+                LOG.error("reencrypt cannot run: {}", refused.getMessage());
+                System.exit(1);
+            }
         }
         try {
             create(overrides).run(args);
@@ -97,26 +104,37 @@ public final class Application {
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport configuring) {
+                // before anything parses or starts: a bad value stops here with one line, not a stack trace
+                checkSettings(configuring.getCamelContext().getPropertiesComponent());
                 listenOn(configuring);
             }
         });
         return main;
     }
 
+    /** Every setting known by name (file, overrides, {@code -D}) checked by {@link SettingsCheck}. */
+    static void checkSettings(PropertiesComponent props) {
+        Set<String> names = new TreeSet<>();
+        props.loadPropertiesAsMap().keySet().forEach(key -> names.add(String.valueOf(key)));
+        SettingsCheck.check(names, key -> props.resolveProperty(key).orElse(null));
+    }
+
     /**
-     * Where the REST and management listeners bind: {@code hub.listen-address}, or else 127.0.0.1 in sandbox mode (a
-     * demo key and simulators must not be reachable from the network) and every interface otherwise.
-     * {@code camel.server.host} / {@code camel.management.host}, when set, win for their own listener.
+     * Where the REST and management listeners bind: {@code hub.listen-address} for both when set. Otherwise the REST
+     * listener binds 127.0.0.1 in sandbox mode (a demo key and simulators must not be reachable from the network) and
+     * every interface outside it, and the management listener (health, metrics, Jolokia, no login) 127.0.0.1 in every
+     * mode. {@code camel.server.host} / {@code camel.management.host}, when set, win for their own listener.
      */
     private static void listenOn(BaseMainSupport main) {
         PropertiesComponent props = main.getCamelContext().getPropertiesComponent();
         boolean sandbox = Boolean.parseBoolean(props.resolveProperty("hub.sandbox.enabled").map(String::strip).orElse("true"));
-        String address = props.resolveProperty("hub.listen-address").map(String::strip).filter(a -> !a.isEmpty())
-                .orElse(sandbox ? "127.0.0.1" : "0.0.0.0");
-        main.configure().httpServer().setHost(address);
-        main.configure().httpManagementServer().setHost(address);
-        requireFreePort(props, "camel.server", address);
-        requireFreePort(props, "camel.management", address);
+        Optional<String> address = props.resolveProperty("hub.listen-address").map(String::strip).filter(a -> !a.isEmpty());
+        String rest = address.orElse(sandbox ? "127.0.0.1" : "0.0.0.0");
+        String management = address.orElse("127.0.0.1");
+        main.configure().httpServer().setHost(rest);
+        main.configure().httpManagementServer().setHost(management);
+        requireFreePort(props, "camel.server", rest);
+        requireFreePort(props, "camel.management", management);
     }
 
     /** A REST or management port already in use stops the start with one line naming it, before anything starts. */
@@ -157,21 +175,34 @@ public final class Application {
                 overrides.put(key, value);
             }
         }
-        // named API clients are not in application.properties: HUB_API_CLIENTS_<NAME>_KEYS, _READ_ALL, _RATE_LIMIT
-        // (and their _FILE forms) are hub.api.clients.<name>.keys …, the name lower-cased with '_' read as '-'
+        // named clients are not in application.properties: HUB_API_CLIENTS_<NAME>_KEYS, _READ_ALL, _RATE_LIMIT,
+        // _WEBHOOK_URL, _WEBHOOK_SECRET and HUB_BUS_CLIENTS_<NAME>_PASSWORD, _REPLY_QUEUES (and their _FILE forms) are
+        // hub.api.clients.<name>.keys … / hub.bus.clients.<name>.password …, the name lower-cased with '_' read as '-'
         for (String variable : new TreeSet<>(env.keySet())) {
-            Matcher client = CLIENT_VARIABLE.matcher(variable.endsWith("_FILE") ? variable.substring(0, variable.length() - 5) : variable);
-            if (client.matches()) {
-                String key = "hub.api.clients." + client.group(1).toLowerCase(Locale.ROOT).replace('_', '-') + "."
-                        + client.group(2).toLowerCase(Locale.ROOT).replace('_', '-');
-                String value = system.getProperty(key);
-                overrides.putIfAbsent(key, value != null ? value : fromEnvironment(env, client.group()));
+            String unfiled = variable.endsWith("_FILE") ? variable.substring(0, variable.length() - 5) : variable;
+            for (Map.Entry<String, Pattern> clients : CLIENT_VARIABLES.entrySet()) {
+                Matcher client = clients.getValue().matcher(unfiled);
+                if (client.matches()) {
+                    String key = clients.getKey() + client.group(1).toLowerCase(Locale.ROOT).replace('_', '-') + "."
+                            + client.group(2).toLowerCase(Locale.ROOT).replace('_', '-');
+                    String value = system.getProperty(key);
+                    overrides.putIfAbsent(key, value != null ? value : fromEnvironment(env, client.group()));
+                }
+            }
+        }
+        // every other -Dhub.… (named clients, keys not in application.properties) reaches the hub as the file's keys do
+        for (String key : new TreeSet<>(system.stringPropertyNames())) {
+            if (key.startsWith("hub.")) {
+                overrides.putIfAbsent(key, system.getProperty(key));
             }
         }
         return overrides;
     }
 
-    private static final Pattern CLIENT_VARIABLE = Pattern.compile("HUB_API_CLIENTS_([A-Z0-9_]+?)_(KEYS|READ_ALL|RATE_LIMIT)");
+    /** The key prefix each kind of named client's settings have, and the variables that set them. */
+    private static final Map<String, Pattern> CLIENT_VARIABLES = Map.of(
+            "hub.api.clients.", Pattern.compile("HUB_API_CLIENTS_([A-Z0-9_]+?)_(KEYS|READ_ALL|RATE_LIMIT|WEBHOOK_URL|WEBHOOK_SECRET)"),
+            "hub.bus.clients.", Pattern.compile("HUB_BUS_CLIENTS_([A-Z0-9_]+?)_(PASSWORD|REPLY_QUEUES)"));
 
     /** The variable's value, or the content of the file its {@code _FILE} variable names; null when neither is set. */
     private static String fromEnvironment(Map<String, String> env, String variable) {
@@ -233,6 +264,7 @@ public final class Application {
         Properties overriding = new Properties();
         overriding.putAll(overrides);
         props.setOverrideProperties(overriding);
+        checkSettings(props);
         boolean sandboxMode = Boolean.parseBoolean(HubConfiguration.prop(props, "hub.sandbox.enabled", "true"));
         Path dataDir = Path.of(HubConfiguration.prop(props, "hub.data-dir", "data")).toAbsolutePath();
         ResultCipher cipher = new ResultCipher(HubConfiguration.cryptoKeys(props, dataDir, sandboxMode));

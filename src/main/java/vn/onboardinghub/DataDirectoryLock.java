@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * One running hub per data directory while it holds something only one process can open (the embedded H2 database,
@@ -24,7 +27,11 @@ public final class DataDirectoryLock implements AutoCloseable {
 
     /** @throws StartRefusedException when another running hub holds the directory */
     public static DataDirectoryLock acquire(Path dataDir) throws IOException {
-        FileChannel channel = FileChannel.open(dataDir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        // created owner-only, like everything under the data dir
+        FileChannel channel = DataDirPermissions.posix(dataDir)
+                ? FileChannel.open(dataDir.resolve(FILE), options, PosixFilePermissions.asFileAttribute(DataDirPermissions.FILE))
+                : FileChannel.open(dataDir.resolve(FILE), options);
         FileLock lock;
         try {
             lock = channel.tryLock();

@@ -77,10 +77,17 @@ public class HubConfiguration implements CamelConfiguration {
         PropertiesComponent props = context.getPropertiesComponent();
         boolean sandboxMode = Boolean.parseBoolean(prop(props, "hub.sandbox.enabled", "true"));
         Path dataDir = Path.of(prop(props, "hub.data-dir", "data")).toAbsolutePath();
-        ownerOnly(dataDir);
+        boolean embeddedDatabase = prop(props, "hub.db.url", "").isEmpty();
+        boolean embeddedBroker = Boolean.parseBoolean(prop(props, "hub.broker.embedded", "true"));
+        ownerOnly(dataDir, embeddedDatabase, embeddedBroker);
+        // once everything started (the database and broker files exist), and every second after (the broker creates
+        // journal files as it compacts): every folder and file under the data dir owner-only
+        java.util.Set<Path> fileDropFolders = fileDropFolders(props, dataDir);
+        context.addStartupListener((started, alreadyStarted) -> started.getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(this, "data-dir-permissions").scheduleWithFixedDelay(
+                        () -> DataDirPermissions.restrict(dataDir, fileDropFolders), 0, 1, java.util.concurrent.TimeUnit.SECONDS));
         // the embedded database and broker open in one process only: a second hub on the same directory is refused
-        DataDirectoryLock dataDirLock = prop(props, "hub.db.url", "").isEmpty()
-                || Boolean.parseBoolean(prop(props, "hub.broker.embedded", "true")) ? DataDirectoryLock.acquire(dataDir) : null;
+        DataDirectoryLock dataDirLock = embeddedDatabase || embeddedBroker ? DataDirectoryLock.acquire(dataDir) : null;
 
         ObjectMapper mapper = objectMapper();
         ProviderCatalog catalog = new ProviderCatalog(mapper, Arrays.stream(prop(props, "hub.providers.packages",
@@ -287,18 +294,33 @@ public class HubConfiguration implements CamelConfiguration {
     }
 
     /**
-     * The data dir holds stored credentials, keys, the broker journal and dropped files: rwx------, so nothing the
-     * libraries write inside it (with the process's umask) is readable by other users.
+     * The data dir holds stored credentials, keys, the broker journal and dropped files: it and the folders the
+     * embedded database and broker write into are rwx------ before they start (see {@link DataDirPermissions}).
      */
-    private static void ownerOnly(Path dataDir) throws IOException {
-        Files.createDirectories(dataDir);
-        if (Files.getFileStore(dataDir).supportsFileAttributeView("posix")) {
-            try {
-                Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
-            } catch (IOException e) {
-                LOG.warn("cannot make {} readable by its owner only: {}", dataDir, e.getClass().getSimpleName());
-            }
+    private static void ownerOnly(Path dataDir, boolean embeddedDatabase, boolean embeddedBroker) throws IOException {
+        List<String> folders = new ArrayList<>(List.of("keys"));
+        if (embeddedDatabase) {
+            folders.addAll(DataDirPermissions.DATABASE_FOLDERS);
         }
+        if (embeddedBroker) {
+            folders.addAll(DataDirPermissions.BROKER_FOLDERS);
+        }
+        try {
+            DataDirPermissions.prepare(dataDir, folders);
+        } catch (IOException e) {
+            if (!Files.isDirectory(dataDir)) {
+                throw e;
+            }
+            LOG.warn("cannot make {} readable by its owner only: {}", dataDir, e.getClass().getSimpleName());
+        }
+    }
+
+    /** The file-drop folders (inbox, outbox, leader folder), left to the file-drop channel's own permissions. */
+    private static java.util.Set<Path> fileDropFolders(PropertiesComponent props, Path dataDir) {
+        Path inbox = Path.of(prop(props, "hub.file.inbox", dataDir.resolve("inbox").toString())).toAbsolutePath().normalize();
+        return java.util.Set.of(inbox,
+                Path.of(prop(props, "hub.file.outbox", dataDir.resolve("outbox").toString())).toAbsolutePath().normalize(),
+                Path.of(prop(props, "hub.file.leader-dir", inbox.resolve(".leader").toString())).toAbsolutePath().normalize());
     }
 
     /** Reads a random 32-byte key, creating it (owner-only) on first use. */

@@ -31,6 +31,8 @@ public final class HubProcess {
     private final Path dataDir;
     private final Map<String, String> properties;
     private final List<Process> started = new ArrayList<>();
+    /** Environment variables the hub is started with, besides this JVM's. */
+    public final Map<String, String> environment = new java.util.LinkedHashMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
     public HubProcess(Path dataDir, Map<String, String> properties) throws IOException {
@@ -93,7 +95,9 @@ public final class HubProcess {
                 "-Dhub.crypto.key=" + "A".repeat(43) + "="));
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add(Application.class.getName());
-        Process hub = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        Process hub = builder.redirectErrorStream(true)
                 .redirectOutput(Files.createDirectories(Path.of("target", "hub-process")).resolve(logName).toFile()).start();
         started.add(hub);
         return hub;

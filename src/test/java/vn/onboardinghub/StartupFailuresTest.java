@@ -72,14 +72,45 @@ class StartupFailuresTest {
         assertThat(first.get("/api/v1/onboardings/00000000-0000-0000-0000-000000000000").statusCode()).isEqualTo(404);
     }
 
+    @Test
+    void aSecretFileGivenToANumericSettingIsRefusedNamingTheSettingNeverTheSecret() throws Exception {
+        Path file = dataDir.resolveSibling(dataDir.getFileName() + "-secret");
+        java.nio.file.Files.writeString(file, "ghtk-token-Zq81xW\n");
+        String output = refusedStart("numeric-secret.log", Map.of(), Map.of("HUB_JMS_CONCURRENCY_FILE", file.toString()));
+
+        assertThat(output).contains("the hub cannot start: hub.jms.concurrency (HUB_JMS_CONCURRENCY) must be a whole number"
+                + " of at least 1").doesNotContain("Zq81xW");
+    }
+
+    @Test
+    void outOfRangeAndNotTrueOrFalseAreRefusedBeforeAnythingStarts() throws Exception {
+        assertThat(refusedStart("port-out-of-range.log", Map.of("camel.server.port", "70000")))
+                .contains("the hub cannot start: camel.server.port (CAMEL_SERVER_PORT) must be a whole number from 0 to 65535");
+        assertThat(refusedStart("not-a-boolean.log", Map.of("hub.file.include-credentials", "yes")))
+                .contains("the hub cannot start: hub.file.include-credentials (HUB_FILE_INCLUDE_CREDENTIALS) must be true or false");
+    }
+
+    @Test
+    void aShortOrPlaceholderCallbackSecretIsRefusedOutsideSandboxMode() throws Exception {
+        assertThat(refusedStart("short-secret.log", Map.of(), Map.of("HUB_CALLBACK_SECRET", "x")))
+                .contains("the hub cannot start: hub.callback.secret (HUB_CALLBACK_SECRET) must be at least 32 bytes");
+        assertThat(refusedStart("placeholder-secret.log", Map.of("hub.broker.password", "replace-with-the-broker-password")))
+                .contains("the hub cannot start: hub.broker.password (HUB_BROKER_PASSWORD) still holds a placeholder");
+    }
+
     /** Starts a hub that must refuse to start: it exits non-zero by itself, saying why in one line. */
     private String refusedStart(String logName, Map<String, String> properties) throws Exception {
+        return refusedStart(logName, properties, Map.of());
+    }
+
+    private String refusedStart(String logName, Map<String, String> properties, Map<String, String> environment) throws Exception {
         HubProcess hub = hub(properties);
+        hub.environment.putAll(environment);
         Process process = hub.launch(logName);
 
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the hub stops by itself").isTrue();
         String output = HubProcess.log(logName);
-        assertThat(process.exitValue()).as(output).isNotZero();
+        assertThat(process.exitValue()).as(output).isEqualTo(1);
         assertThat(output.lines().filter(line -> line.contains("ERROR"))).as(output).hasSize(1);
         assertThat(output).as("no stack trace").doesNotContainPattern("(?m)^\\s+at [a-z]").doesNotContain("Exception");
         return output;

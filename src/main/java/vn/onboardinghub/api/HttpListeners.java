@@ -3,6 +3,7 @@ package vn.onboardinghub.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.impl.TCPServerBase;
 import io.vertx.ext.web.RoutingContext;
@@ -11,13 +12,20 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
 import vn.onboardinghub.StartRefusedException;
 import vn.onboardinghub.model.RequestError;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.Arrays;
 import java.util.regex.Pattern;
@@ -48,6 +56,10 @@ public final class HttpListeners implements StartupListener {
             }
             if (router.isMainServer()) {
                 answerUnmatchedRequests(context, router);
+                answerTooLargeBodies(context, router);
+            }
+            if (router.isManagementServer()) {
+                healthWithStatesOnly(context, router);
             }
         }
     }
@@ -68,6 +80,59 @@ public final class HttpListeners implements StartupListener {
             boolean known = component != null && component.getHttpEndpoints().stream()
                     .anyMatch(endpoint -> pathPattern(endpoint.getUri()).matcher(path).matches());
             (known ? notAllowed : notFound).handle(routing);
+        });
+    }
+
+    /**
+     * The health paths answer with the overall state and each check's name and state, nothing else, whatever the
+     * request asks: Camel's own handler (run after these, so never reached) adds the checks' messages and errors at
+     * level {@code full}, and any caller gets stack traces and check data with {@code ?stackTrace=true&data=true}
+     * or a level of its choice with {@code ?exposureLevel=}. The port has no login, so it shows no detail.
+     */
+    private void healthWithStatesOnly(CamelContext context, VertxPlatformHttpRouter router) {
+        if (!Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("camel.management.health-check-enabled")
+                .map(String::strip).orElse("false"))) {
+            return;
+        }
+        String path = context.getPropertiesComponent().resolveProperty("camel.management.health-path")
+                .map(String::strip).filter(p -> !p.isEmpty()).orElse("/observe/health");
+        Map<String, Function<CamelContext, Collection<HealthCheck.Result>>> kinds = Map.of(
+                path, c -> HealthCheckHelper.invoke(c, "full"),
+                path + "/live", c -> HealthCheckHelper.invokeLiveness(c, "full"),
+                path + "/ready", c -> HealthCheckHelper.invokeReadiness(c, "full"));
+        kinds.forEach((kindPath, invoke) -> router.route(kindPath).order(-1).method(HttpMethod.GET).blockingHandler(routing -> {
+            Collection<HealthCheck.Result> results = invoke.apply(context);
+            boolean up = HealthCheckHelper.isResultsUp(results, kindPath.endsWith("/ready"));
+            List<Map<String, String>> checks = results.stream()
+                    .sorted(Comparator.comparing(r -> r.getCheck().getId()))
+                    .map(r -> Map.of("name", r.getCheck().getId(), "status", r.getState().name())).toList();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", up ? "UP" : "DOWN");
+            body.put("checks", checks);
+            try {
+                routing.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json")
+                        .end(mapper.writeValueAsString(body));
+            } catch (JsonProcessingException e) {
+                routing.fail(e);
+            }
+        }, false));
+    }
+
+    /**
+     * A body over {@code camel.server.max-body-size} fails the request with 413 (Vert.x's body handler); it is answered
+     * with the API's JSON error body instead of Vert.x's plain text. Other failures go on as before.
+     */
+    private void answerTooLargeBodies(CamelContext context, VertxPlatformHttpRouter router) {
+        String limit = context.getPropertiesComponent().resolveProperty("camel.server.max-body-size")
+                .map(String::strip).filter(v -> !v.isEmpty()).orElse(null);
+        Handler<RoutingContext> tooLarge = json(413, "INVALID_REQUEST", "the request body is too large"
+                + (limit != null ? ": at most " + limit + " bytes" : ""));
+        router.route().order(-1).failureHandler(routing -> {
+            if (routing.statusCode() == 413) {
+                tooLarge.handle(routing);
+            } else {
+                routing.next();
+            }
         });
     }
 

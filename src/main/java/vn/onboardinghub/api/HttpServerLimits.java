@@ -1,9 +1,13 @@
 package vn.onboardinghub.api;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.impl.VertxInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +39,40 @@ public final class HttpServerLimits {
                 (proxy, method, args) -> {
                     if (method.getName().equals("createHttpServer") && args != null && args.length == 1
                             && args[0] instanceof HttpServerOptions options) {
-                        HttpServer server = vertx.createHttpServer(new HttpServerOptions(options)
-                                .setIdleTimeout(idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS));
+                        HttpServerOptions bounded = new HttpServerOptions(options)
+                                .setIdleTimeout(idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS);
+                        HttpServer server = vertx.createHttpServer(bounded);
+                        server.invalidRequestHandler(request -> answerInvalid(request, bounded));
                         return server.connectionHandler(new Bounds(maxConnections, maxPerAddress)::admit);
                     }
                     return invoke(vertx, method, args);
                 });
+    }
+
+    /**
+     * A request Vert.x could not read (its line or headers over the server's bounds, or not HTTP): the API's JSON error
+     * body instead of Vert.x's empty 414/431/400, then the connection is closed as Vert.x does (the rest of it cannot
+     * be read as requests).
+     */
+    private static void answerInvalid(HttpServerRequest request, HttpServerOptions options) {
+        Throwable cause = request.decoderResult().cause();
+        int status;
+        String message;
+        if (cause instanceof TooLongHttpLineException) {
+            status = 414;
+            message = "the request line is longer than " + options.getMaxInitialLineLength() + " bytes";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = 431;
+            message = "the request headers are larger than " + options.getMaxHeaderSize() + " bytes";
+        } else {
+            status = 400;
+            message = "the request is not valid HTTP/1.1";
+        }
+        HttpServerResponse response = request.response();
+        response.setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8")
+                .putHeader("Connection", "close")
+                .end("{\"error\":{\"code\":\"INVALID_REQUEST\",\"message\":\"" + message + "\"}}");
+        response.close();
     }
 
     private static Object invoke(Object target, Method method, Object[] args) throws Throwable {

@@ -12,7 +12,10 @@ import java.util.Optional;
 
 /**
  * Signs and verifies the {@code state} of provider callbacks: {@code provider.onboardingId.expiry} with an
- * HMAC-SHA256, so a callback cannot be forged or pointed at another onboarding.
+ * HMAC-SHA256, so a callback cannot be forged or pointed at another onboarding. A state has exactly one accepted
+ * text: the one the hub issued (base64url without padding, the expiry in plain digits). Other encodings of the same
+ * bytes (an added {@code =}, other values of the last character's unused bits) are refused, so a single-use check
+ * cannot be dodged by re-encoding a state.
  */
 public class CallbackSigner {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
@@ -26,7 +29,12 @@ public class CallbackSigner {
         this.clock = clock;
     }
 
-    public record State(String provider, String onboardingId) {
+    /** What a verified state names; {@code expiry} in epoch seconds. */
+    public record State(String provider, String onboardingId, long expiry) {
+        /** The one text the hub signs for this state's payload. */
+        String payload() {
+            return provider + "." + onboardingId + "." + expiry;
+        }
     }
 
     /** How long a signed state stays valid. */
@@ -35,7 +43,15 @@ public class CallbackSigner {
     }
 
     public String sign(String provider, String onboardingId) {
-        String payload = provider + "." + onboardingId + "." + clock.instant().plus(validity).getEpochSecond();
+        return canonical(new State(provider, onboardingId, clock.instant().plus(validity).getEpochSecond()));
+    }
+
+    /**
+     * The state text the hub issues for what {@code state} names: the key a used state is recorded under, so every
+     * way of writing one state counts as that state (and states recorded before by their text stay recorded).
+     */
+    public String canonical(State state) {
+        String payload = state.payload();
         return payload + "." + B64.encodeToString(mac(payload));
     }
 
@@ -54,18 +70,22 @@ public class CallbackSigner {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        String[] parts = payload.split("\\.");
+        String[] parts = payload.split("\\.", -1);
         if (parts.length != 3 || !MessageDigest.isEqual(mac(payload), given)) {
             return Optional.empty();
         }
+        State verified;
         try {
-            if (Long.parseLong(parts[2]) < clock.instant().getEpochSecond()) {
-                return Optional.empty();
-            }
+            verified = new State(parts[0], parts[1], Long.parseLong(parts[2]));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        return Optional.of(new State(parts[0], parts[1]));
+        // only the exact text the hub issued: the same MAC bytes written otherwise (padding, unused bits) are refused
+        if (!MessageDigest.isEqual(canonical(verified).getBytes(StandardCharsets.UTF_8), state.getBytes(StandardCharsets.UTF_8))
+                || verified.expiry() < clock.instant().getEpochSecond()) {
+            return Optional.empty();
+        }
+        return Optional.of(verified);
     }
 
     private byte[] mac(String payload) {

@@ -68,7 +68,8 @@ public class Callbacks implements CallbackUrls {
         CallbackSigner.State verified = signer.verify(state)
                 .filter(s -> s.provider().equals(provider))
                 .orElseThrow(() -> new InvalidRequestException(List.of(new Violation("state", "is not a valid or current callback state"))));
-        if (!store.useCallbackState(sha256(state), signer.validity().plusHours(1))) {
+        // recorded by what it names (provider, onboarding, expiry), not by the text given
+        if (!store.useCallbackState(sha256(signer.canonical(verified)), signer.validity().plusHours(1))) {
             throw new InvalidRequestException(List.of(new Violation("state",
                     "has already been used: each authorization link completes its onboarding once")));
         }

@@ -6,6 +6,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +18,7 @@ class CallbackSignerTest {
 
     @Test
     void signedStateVerifies() {
-        assertThat(signer.verify(signer.sign("its", "id-1"))).hasValue(new CallbackSigner.State("its", "id-1"));
+        assertThat(signer.verify(signer.sign("its", "id-1"))).hasValue(new CallbackSigner.State("its", "id-1", now.instant().plus(Duration.ofHours(1)).getEpochSecond()));
     }
 
     @Test
@@ -43,5 +46,46 @@ class CallbackSignerTest {
         assertThat(signer.verify("nonsense")).isEmpty();
         assertThat(signer.verify(null)).isEmpty();
         assertThat(signer.verify("its.id.1.%%%")).isEmpty();
+    }
+
+    @Test
+    void onlyTheIssuedTextOfAStateIsAccepted() {
+        String state = signer.sign("its", "id-1");
+        String payload = state.substring(0, state.lastIndexOf('.'));
+        String mac = state.substring(state.lastIndexOf('.') + 1);
+        byte[] macBytes = Base64.getUrlDecoder().decode(mac);
+        List<String> variants = new ArrayList<>();
+        // the same bytes, padded
+        variants.add(state + "=");
+        // the same bytes, the last character's two unused bits set otherwise (43 characters carry 256 bits + 2)
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        int last = alphabet.indexOf(mac.charAt(mac.length() - 1));
+        for (int unused = 1; unused < 4; unused++) {
+            variants.add(payload + "." + mac.substring(0, mac.length() - 1) + alphabet.charAt((last & ~3) | ((last & 3) ^ unused)));
+        }
+        // the same bytes in the standard alphabet, with and without padding
+        variants.add(payload + "." + Base64.getEncoder().withoutPadding().encodeToString(macBytes));
+        variants.add(payload + "." + Base64.getEncoder().encodeToString(macBytes));
+        // the same expiry written otherwise (it is signed text: its MAC would differ, but the hub must not parse leniently)
+        variants.add(state.replace(".id-1.", ".id-1.+"));
+        assertThat(variants).doesNotContain(state).allSatisfy(variant -> {
+            assertThat(variant.substring(variant.lastIndexOf('.') + 1).equals(mac)
+                    || java.util.Arrays.equals(decodeLeniently(variant), macBytes)
+                    || variant.contains(".+")).as(variant).isTrue();
+            assertThat(signer.verify(variant)).as(variant).isEmpty();
+        });
+        assertThat(signer.verify(state)).isPresent();
+    }
+
+    @Test
+    void theCanonicalTextOfAVerifiedStateIsTheIssuedOne() {
+        String state = signer.sign("its", "id-1");
+        assertThat(signer.canonical(signer.verify(state).orElseThrow())).isEqualTo(state);
+    }
+
+    /** The MAC bytes a variant spells, decoded by whichever alphabet it uses (padding and unused bits ignored). */
+    private static byte[] decodeLeniently(String variant) {
+        String mac = variant.substring(variant.lastIndexOf('.') + 1).replace('+', '-').replace('/', '_');
+        return Base64.getUrlDecoder().decode(mac);
     }
 }

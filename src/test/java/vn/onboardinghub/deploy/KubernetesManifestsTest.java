@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import vn.onboardinghub.SettingsCheck;
+import vn.onboardinghub.StartRefusedException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -144,6 +146,26 @@ class KubernetesManifestsTest {
         assertThat(Path.of(config.get("HUB_FILE_INBOX")).startsWith(shared)).as("inbox shared").isTrue();
         assertThat(Path.of(config.get("HUB_FILE_OUTBOX")).startsWith(shared)).as("outbox shared").isTrue();
         assertThat(Path.of(config.get("HUB_DATA_DIR")).startsWith(shared)).as("data dir per instance").isFalse();
+    }
+
+    @Test
+    void noSecretOfTheManifestsIsAValueTheHubAccepts() throws IOException {
+        Map<String, String> config = one(ConfigMap.class).getData();
+        assertThat(config).containsEntry("HUB_SANDBOX_ENABLED", "false");
+        Map<String, String> keysByVariable = applicationProperties().stringPropertyNames().stream()
+                .collect(Collectors.toMap(KubernetesManifestsTest::variable, key -> key));
+        Map<String, String> secrets = one(Secret.class).getStringData();
+        assertThat(secrets).isNotEmpty();
+        secrets.forEach((name, value) -> {
+            // the setting whose _FILE variable reads this entry of the Secret
+            String variable = config.entrySet().stream().filter(e -> e.getKey().endsWith("_FILE")
+                            && Path.of(e.getValue()).getFileName().toString().equals(name)).map(Map.Entry::getKey)
+                    .findFirst().orElseThrow(() -> new AssertionError("no _FILE variable reads secret " + name));
+            String key = keysByVariable.get(variable.substring(0, variable.length() - "_FILE".length()));
+            Map<String, String> settings = Map.of("hub.sandbox.enabled", config.get("HUB_SANDBOX_ENABLED"), key, value);
+            assertThatThrownBy(() -> SettingsCheck.check(settings.keySet(), settings::get)).as(name)
+                    .isInstanceOf(StartRefusedException.class).hasMessageStartingWith(key + " (");
+        });
     }
 
     /** The port a probe reaches, after checking its path. */

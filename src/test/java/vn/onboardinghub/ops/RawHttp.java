@@ -35,4 +35,24 @@ final class RawHttp {
             return new Response(status, bodyStart < 0 ? "" : answer.substring(bodyStart + 4));
         }
     }
+
+    /** What a raw exchange answered: the status, the header lines as sent, the body. */
+    record Answer(int status, String head, String body) {
+    }
+
+    /**
+     * Writes {@code request} as given (anything Java's HTTP client would refuse: an overlong line or header) to the
+     * port on 127.0.0.1 and reads the answer until the server closes the connection.
+     */
+    static Answer exchange(int port, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(answer.substring(answer.indexOf(' ') + 1, answer.indexOf(' ') + 4));
+            int bodyStart = answer.indexOf("\r\n\r\n");
+            return new Answer(status, bodyStart < 0 ? answer : answer.substring(0, bodyStart),
+                    bodyStart < 0 ? "" : answer.substring(bodyStart + 4));
+        }
+    }
 }

@@ -178,6 +178,35 @@ class ItsContractTest extends ProviderContractTest {
     }
 
     @Test
+    void aUsedStateWrittenAnotherWayIsRefusedAndCallsNoProvider() throws Exception {
+        stubTheLinkFlow();
+        JsonNode before = postOnboarding(FIRST_CONNECTION);
+        String onboardingId = before.path("onboardingId").asText();
+        String redirectUrl = redirectUrlSentToIts();
+        provider.resetRequests();
+        HttpResponse<String> linked = hub.get(browserUrl(redirectUrl + "?token=t&shop_id=123"), null);
+        assertThat(linked.statusCode()).as(linked.body()).isIn(200, 302);
+        JsonNode after = storedOnboarding(onboardingId);
+        assertThat(after.path("results").path("its").path("credentials").path("shopId").asText()).isEqualTo("123");
+
+        // the same signed bytes re-encoded (padding, the last character's unused bits, percent-encoded padding):
+        // each a new text, none may link the onboarding to another shop
+        String mac = redirectUrl.substring(redirectUrl.lastIndexOf('.') + 1);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        int last = alphabet.indexOf(mac.charAt(mac.length() - 1));
+        String withoutLast = redirectUrl.substring(0, redirectUrl.length() - 1);
+        List<String> variants = List.of(redirectUrl + "%3D", withoutLast + alphabet.charAt(last ^ 1),
+                withoutLast + alphabet.charAt(last ^ 2), withoutLast + alphabet.charAt(last ^ 3));
+        for (String variant : variants) {
+            provider.resetRequests();
+            HttpResponse<String> replayed = hub.get(browserUrl(variant + "?token=other&shop_id=999"), null);
+            assertRefused(replayed, "state");
+            assertThat(received()).as(variant).isEmpty();
+            assertThat(storedOnboarding(onboardingId)).as(variant).isEqualTo(after);
+        }
+    }
+
+    @Test
     void itsCallbackWithAForgedStateIsRefusedAndCallsNoProvider() throws Exception {
         stubTheLinkFlow();
         JsonNode before = postOnboarding(FIRST_CONNECTION);
