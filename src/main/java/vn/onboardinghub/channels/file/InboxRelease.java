@@ -31,7 +31,8 @@ final class InboxRelease {
 
     /** Gives the inbox up (in the background: the batch's own thread may be the one asking), then competes again. */
     void release(String why, Runnable beforeComingBack) {
-        if (!releasing.compareAndSet(false, true)) {
+        // a hub stopping releases the inbox anyway, and its routes must not be started again
+        if (!context.getStatus().isStarted() || !releasing.compareAndSet(false, true)) {
             return;
         }
         Thread thread = new Thread(() -> {
