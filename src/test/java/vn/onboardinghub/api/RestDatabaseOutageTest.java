@@ -2,7 +2,8 @@ package vn.onboardinghub.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import vn.onboardinghub.TestHub;
 import vn.onboardinghub.store.StoppableDatabase;
 
@@ -16,9 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RestDatabaseOutageTest {
     private final ObjectMapper mapper = new ObjectMapper();
 
-    @Test
-    void callsDuringAnOutageAnswer503WithRetryAfter() throws Exception {
-        try (StoppableDatabase database = new StoppableDatabase()) {
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void callsDuringAnOutageAnswer503WithRetryAfter(String kind) throws Exception {
+        try (StoppableDatabase database = new StoppableDatabase(kind)) {
             Map<String, String> settings = new HashMap<>(database.hubSettings());
             settings.put("hub.sandbox.enabled", "true");
             try (TestHub hub = TestHub.start(settings)) {

@@ -3,8 +3,9 @@ package vn.onboardinghub.channels.file;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.AdviceWith;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import vn.onboardinghub.TestHub;
 import vn.onboardinghub.store.StoppableDatabase;
 
@@ -27,9 +28,10 @@ import static org.awaitility.Awaitility.await;
 class DatabaseOutageBatchTest {
     private static final int RECORDS = 8;
 
-    @Test
-    void batchPausesDuringAnOutageAndCompletesByItself(@TempDir Path dataDir) throws Exception {
-        try (StoppableDatabase database = new StoppableDatabase();
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void batchPausesDuringAnOutageAndCompletesByItself(String kind, @TempDir Path dataDir) throws Exception {
+        try (StoppableDatabase database = new StoppableDatabase(kind);
              TestHub hub = TestHub.start(dataDir, settings(dataDir, database, "120"))) {
             stopDatabaseAtRecord(hub, database, "X-3");
             FileDrop files = new FileDrop(dataDir);
@@ -47,9 +49,10 @@ class DatabaseOutageBatchTest {
         }
     }
 
-    @Test
-    void outageLongerThanTheWindowLeavesTheBatchToResume(@TempDir Path dataDir) throws Exception {
-        try (StoppableDatabase database = new StoppableDatabase();
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void outageLongerThanTheWindowLeavesTheBatchToResume(String kind, @TempDir Path dataDir) throws Exception {
+        try (StoppableDatabase database = new StoppableDatabase(kind);
              TestHub hub = TestHub.start(dataDir, settings(dataDir, database, "2"))) {
             stopDatabaseAtRecord(hub, database, "X-3");
             FileDrop files = new FileDrop(dataDir);
