@@ -46,8 +46,6 @@ final class FileBatch implements Closeable {
     private volatile String interruptedBy;
     /** Given up as stalled: its file is left to a new run (here or in another instance); this run writes nothing more. */
     private volatile boolean abandoned;
-    /** The split's thread holds a slot for the record it is about to take (records are taken by that thread only). */
-    private boolean slotHeld;
 
     FileBatch(String batchId, Path source, BatchFormat format, long total, BatchRecords reader, ResultsWriter results,
               int concurrency, Duration progressInterval, LongConsumer progressSink) {
@@ -74,33 +72,27 @@ final class FileBatch implements Closeable {
      */
     Iterator<Object> records() {
         return new Iterator<>() {
-            /** Waits for a free slot, then says whether the batch takes another record. */
             @Override
             public boolean hasNext() {
-                if (!slotHeld) {
-                    inFlight.acquireUninterruptibly();
-                    slotHeld = true;
-                }
-                boolean more;
                 try {
-                    more = !closed && interruptedBy == null && !abandoned && reader.hasNext();
+                    return !closed && interruptedBy == null && !abandoned && reader.hasNext();
                 } catch (Throwable e) {
-                    // a reading error ends the batch: the slot is not needed any more
                     throw BatchStoppedException.of(e);
                 }
-                if (!more) {
-                    slotHeld = false;
-                    inFlight.release();
-                }
-                return more;
             }
 
             @Override
             public Object next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("batch " + name() + " takes no more records");
+                inFlight.acquireUninterruptibly();
+                if (closed) {
+                    inFlight.release();
+                    throw new NoSuchElementException("batch " + name() + " was stopped");
                 }
-                slotHeld = false;
+                if (interruptedBy != null || abandoned) {
+                    // stopped while waiting for a slot: this record is left for the resumed batch (its slot is
+                    // given back when the split has passed it, see recordSkipped)
+                    return SkippedRecord.INSTANCE;
+                }
                 try {
                     return reader.next();
                 } catch (Throwable e) {
@@ -147,7 +139,7 @@ final class FileBatch implements Closeable {
         lastActivityAt = System.currentTimeMillis();
     }
 
-    /** A record that got no result line this run (the batch was interrupted while it ran): its slot is free again. */
+    /** A record that got no result line this run (the batch was interrupted, or skipped it): its slot is free again. */
     void recordSkipped() {
         inFlight.release();
     }

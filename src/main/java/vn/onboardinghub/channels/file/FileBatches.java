@@ -211,8 +211,13 @@ public class FileBatches {
 
     /** Appends the record's result line (the split index is the record's position in the file) and counts it. */
     public void writeResult(Exchange exchange) throws IOException {
-        OnboardingResult result = exchange.getMessage().getBody(OnboardingResult.class);
         FileBatch batch = batch(exchange);
+        if (exchange.getMessage().getBody() instanceof SkippedRecord) {
+            batch.recordSkipped();
+            exchange.getMessage().setBody(null);
+            return;
+        }
+        OnboardingResult result = exchange.getMessage().getBody(OnboardingResult.class);
         if (result == null && batch.interruptedBy() != null) {
             batch.recordSkipped();
             return;
