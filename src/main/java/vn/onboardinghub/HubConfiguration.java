@@ -42,6 +42,7 @@ import vn.onboardinghub.providers.ProviderSettings;
 import vn.onboardinghub.sandbox.Sandbox;
 import vn.onboardinghub.store.H2Compaction;
 import vn.onboardinghub.store.OnboardingStore;
+import vn.onboardinghub.store.OutageWait;
 import vn.onboardinghub.store.ResultCipher;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import vn.onboardinghub.ops.HubMetrics;
@@ -145,9 +146,14 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("providerCalls", new ProviderCalls(catalog, guards,
                 Integer.parseInt(prop(props, "hub.retry.max-attempts", "3")),
                 Long.parseLong(prop(props, "hub.retry.max-retry-after-ms", "10000"))));
-        registry.bind("onboardings", new Onboardings(new RequestReader(mapper, catalog), store, mapper,
+        Onboardings onboardings = new Onboardings(new RequestReader(mapper, catalog), store, mapper,
                 Duration.ofSeconds(Long.parseLong(prop(props, "hub.onboarding.abandoned-after-seconds", "600"))),
-                catalog, accountKeys));
+                catalog, accountKeys);
+        registry.bind("onboardings", onboardings);
+        // how long the bus, batches and results already paid for by provider calls wait for the database to come back
+        OutageWait outageWait = new OutageWait(Duration.ofSeconds(Long.parseLong(prop(props, "hub.outage.max-wait-seconds", "600"))));
+        registry.bind("outageWait", outageWait);
+        onboardings.waitOutagesWith(outageWait);
         registry.bind("onboardingStore", store);
         registry.bind("hubDataSource", dataSource);
         registry.bind("databaseReadiness", new ReadinessCheck("database", () -> {
@@ -167,6 +173,7 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("providerResultsAggregation", new ProviderResultsAggregation());
         HubMetrics metrics = HubMetrics.bindTo(context);
         registry.bind("hubMetrics", metrics);
+        onboardings.countRepeatsWith(metrics);
         // resilience4j_circuitbreaker_state{name=<provider>, state=closed|open|half_open|...} and its call counters
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(guards.breakers()).bindTo(metrics.registry());
         registry.bind("callbacks", callbacks);

@@ -13,6 +13,7 @@ import vn.onboardinghub.core.OnboardingNotFoundException;
 import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.intake.InvalidRequestException;
 import vn.onboardinghub.model.RequestError;
+import vn.onboardinghub.store.InfrastructureUnavailableException;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,8 @@ public class Api {
     private static final String REMOTE_ADDRESS = "CamelVertxPlatformHttpRemoteAddress";
     private static final String METHOD = "accessMethod";
     private static final String PATH = "accessPath";
+    /** The Retry-After of a 503 during an outage: long enough not to hammer a database coming back. */
+    static final int RETRY_AFTER_OUTAGE_SECONDS = 10;
     private final ApiClients clients;
     private final KeyGuessThrottle keyGuesses;
     private final ObjectMapper mapper;
@@ -67,6 +70,8 @@ public class Api {
                     throw RefusedException.unauthorized("missing or invalid X-API-Key");
                 });
         exchange.setProperty(Onboardings.CLIENT, client.name());
+        // the caller waits on the line: during a database outage it is told at once to try again (503)
+        exchange.setProperty(Onboardings.ANSWER_NOW, true);
         exchange.setProperty(Onboardings.READ_ALL, client.readAll());
         RateLimiter limit = client.rateLimit();
         if (limit != null && !limit.acquirePermission()) {
@@ -126,6 +131,13 @@ public class Api {
             if (refused.retryAfterSeconds() > 0) {
                 exchange.getMessage().setHeader("Retry-After", String.valueOf(refused.retryAfterSeconds()));
             }
+        } else if (InfrastructureUnavailableException.isOutage(e)) {
+            // the hub's own infrastructure, not the request: the same request later will do
+            status = 503;
+            LOG.warn("request answered 503: {}", e.getMessage());
+            error = new RequestError("SERVICE_UNAVAILABLE", "The hub's database is unavailable for now. Send the"
+                    + " same request again later: with the same requestId it is not onboarded twice.", null);
+            exchange.getMessage().setHeader("Retry-After", String.valueOf(RETRY_AFTER_OUTAGE_SECONDS));
         } else if (e instanceof OnboardingNotFoundException) {
             status = 404;
             error = new RequestError("NOT_FOUND", e.getMessage(), null);

@@ -15,7 +15,10 @@ import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.ProviderResult;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderCatalog;
+import vn.onboardinghub.ops.HubMetrics;
+import vn.onboardinghub.store.InfrastructureUnavailableException;
 import vn.onboardinghub.store.OnboardingStore;
+import vn.onboardinghub.store.OutageWait;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -51,6 +55,12 @@ public class Onboardings {
     public static final String CLIENT = "client";
     /** Set by the REST channel for a client that may read every onboarding ({@code read-all}). */
     public static final String READ_ALL = "readAll";
+    /**
+     * Set by a channel whose caller waits on the line (REST): while the database is unavailable it gets an answer at
+     * once (503, try again) instead of waiting for the database before any provider is called. Other channels (bus,
+     * batch) wait for it, up to {@code hub.outage.max-wait-seconds}.
+     */
+    public static final String ANSWER_NOW = "answerNow";
     /** Provider → key of the request's account inputs at that provider ({@link AccountKeys}). */
     private static final String ACCOUNT_KEYS = "accountKeys";
     private static final Logger LOG = LoggerFactory.getLogger(Onboardings.class);
@@ -61,6 +71,8 @@ public class Onboardings {
     private final Duration abandonedAfter;
     private final ProviderCatalog catalog;
     private final AccountKeys accountKeys;
+    private OutageWait outages = new OutageWait(Duration.ZERO);
+    private HubMetrics metrics;
 
     public Onboardings(RequestReader reader, OnboardingStore store, ObjectMapper mapper, Duration abandonedAfter,
                        ProviderCatalog catalog, AccountKeys accountKeys) {
@@ -70,6 +82,16 @@ public class Onboardings {
         this.abandonedAfter = abandonedAfter;
         this.catalog = catalog;
         this.accountKeys = accountKeys;
+    }
+
+    /** How long to wait out an outage of the database (hub.outage.max-wait-seconds). */
+    public void waitOutagesWith(OutageWait outageWait) {
+        this.outages = outageWait;
+    }
+
+    /** Where provider calls repeated by taking over an unfinished onboarding are counted. */
+    public void countRepeatsWith(HubMetrics hubMetrics) {
+        this.metrics = hubMetrics;
     }
 
     /** Any result or error as JSON, for channels that reply with text. */
@@ -102,8 +124,11 @@ public class Onboardings {
         OnboardingRequest valid = reader.validate(request.requestId() == null && defaultRequestId != null
                 ? request.withRequestId(defaultRequestId) : request);
         String id = UUID.randomUUID().toString();
-        Optional<OnboardingResult> earlier = store.claim(
-                OnboardingResult.pending(id, valid.requestId(), valid.merchant().externalId(), client), valid);
+        OnboardingResult pending = OnboardingResult.pending(id, valid.requestId(), valid.merchant().externalId(), client);
+        Optional<OnboardingResult> earlier = beforeProviders(exchange, "claim of onboarding " + id, () -> store.claim(pending, valid))
+                // our own claim, committed although the database went away before it said so
+                .filter(e -> !e.onboardingId().equals(pending.onboardingId()));
+        boolean takenOver = false;
         if (earlier.isPresent()) {
             OnboardingResult e = earlier.get();
             MDC.put(ID, e.onboardingId());
@@ -114,6 +139,7 @@ public class Onboardings {
                 return;
             }
             id = e.onboardingId();
+            takenOver = true;
             LOG.warn("onboarding {} (requestId {}) was left unfinished by a stopped process: finishing it", id, valid.requestId());
         }
         MDC.put(ID, id);
@@ -122,13 +148,18 @@ public class Onboardings {
         Map<String, String> keys = new LinkedHashMap<>();
         valid.providers().forEach(p -> keys.put(p, accountKeys.of(catalog.get(p), valid)));
         exchange.setProperty(ACCOUNT_KEYS, keys);
-        Map<String, ProviderResult> succeededBefore = store.succeeded(client, valid.merchant().externalId(), keys);
+        Map<String, ProviderResult> succeededBefore = beforeProviders(exchange, "earlier results of onboarding " + id,
+                () -> store.succeeded(client, valid.merchant().externalId(), keys));
         List<ProviderResult> reused = valid.providers().stream().filter(succeededBefore::containsKey)
                 .map(p -> succeededBefore.get(p).reused()).toList();
         // the fan-out adds the called providers' results to these
         exchange.setProperty(ProviderResultsAggregation.RESULTS, Collections.synchronizedList(new ArrayList<>(reused)));
         exchange.setProperty(RECIPIENTS, valid.providers().stream().filter(p -> !succeededBefore.containsKey(p))
                 .map(p -> "direct:provider-" + p).collect(Collectors.joining(",")));
+        if (takenOver && metrics != null) {
+            // the stopped process may have called these already: they may be called twice
+            valid.providers().stream().filter(p -> !succeededBefore.containsKey(p)).forEach(metrics::providerCallRepeated);
+        }
         LOG.info("onboarding {} accepted for merchant {} with providers {}{}", id, valid.merchant().externalId(), valid.providers(),
                 reused.isEmpty() ? "" : "; already succeeded before, not called again: "
                         + reused.stream().map(ProviderResult::provider).toList());
@@ -140,7 +171,16 @@ public class Onboardings {
             return false;
         }
         boolean redelivered = exchange.getProperty(REDELIVERED, false, Boolean.class);
-        return store.takeOverPending(earlier.onboardingId(), redelivered ? Duration.ZERO : abandonedAfter);
+        return beforeProviders(exchange, "take-over of onboarding " + earlier.onboardingId(),
+                () -> store.takeOverPending(earlier.onboardingId(), redelivered ? Duration.ZERO : abandonedAfter));
+    }
+
+    /**
+     * A store step before any provider is called: during a database outage a REST caller is answered at once
+     * ({@link InfrastructureUnavailableException}, 503), the bus and batches wait for the database.
+     */
+    private <T> T beforeProviders(Exchange exchange, String step, Supplier<T> work) {
+        return exchange.getProperty(ANSWER_NOW, false, Boolean.class) ? work.get() : outages.until(step, work);
     }
 
     /** The onboarding as it stands now: the earlier one for a repeated requestId, else the new one, PENDING. */
@@ -161,7 +201,10 @@ public class Onboardings {
                 .sorted(Comparator.comparingInt(r -> order.indexOf(r.provider()))).toList();
         OnboardingResult result = OnboardingResult.of(exchange.getProperty(ID, String.class), request.requestId(),
                 request.merchant().externalId(), exchange.getProperty(CLIENT, String.class), ordered);
-        store.save(result, request, exchange.getProperty(ACCOUNT_KEYS, Map.class));
+        Map<String, String> keys = exchange.getProperty(ACCOUNT_KEYS, Map.class);
+        // the providers were called: their answers are kept by saving again until the database is back, never by
+        // calling them again
+        outages.untilDone("result of onboarding " + result.onboardingId(), () -> store.save(result, request, keys));
         LOG.info("onboarding {} {}: {}", result.onboardingId(), result.status(), ordered.stream()
                 .map(r -> r.provider() + "=" + r.status() + (r.error() == null ? "" : "(" + r.error().code() + ")"))
                 .collect(Collectors.joining(" ")));

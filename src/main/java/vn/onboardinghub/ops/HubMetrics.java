@@ -32,6 +32,9 @@ import java.util.concurrent.TimeUnit;
  *       by overall status (counted once, when the fan-out completes).</li>
  *   <li>{@code hub.batch.records} [{@code hub_batch_records_total}] {status}: file-drop records written, by overall
  *       status (a record refused by validation or that crashed is FAILED).</li>
+ *   <li>{@code hub.provider.repeated.calls} [{@code hub_provider_repeated_calls_total}] {provider}: providers called
+ *       again because an onboarding left unfinished by a stopped process (or an earlier delivery) was taken over:
+ *       the stopped process may have called them already, so each is a call that may have happened twice.</li>
  * </ul>
  * Used by small steps in the routes ({@code bean: {ref: hubMetrics, ...}}) and, for what only Java knows (the error
  * code of a failed call), through {@link #callFailed} and {@link #providerDone}.
@@ -143,6 +146,13 @@ public class HubMetrics {
             Counter.builder("hub.batch.records").description("File-drop records processed, by overall status")
                     .tag("status", result.status().name()).register(registry).increment();
         }
+    }
+
+    /** An unfinished onboarding was taken over and {@code provider} is called again (it may have been called before). */
+    public void providerCallRepeated(String provider) {
+        Counter.builder("hub.provider.repeated.calls")
+                .description("Providers called again when an unfinished onboarding was taken over (possibly repeated calls)")
+                .tag("provider", provider).register(registry).increment();
     }
 
     void recordCall(String provider, String outcome, long nanos) {

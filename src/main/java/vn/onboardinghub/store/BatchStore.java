@@ -64,7 +64,7 @@ public class BatchStore {
             }
             return new Started(id, false);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot record batch " + fileName, e);
+            throw InfrastructureUnavailableException.ofDatabase("cannot record batch " + fileName, e);
         }
     }
 
@@ -86,7 +86,7 @@ public class BatchStore {
             update.setString(4, batchId);
             update.executeUpdate();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot finish batch " + batchId, e);
+            throw InfrastructureUnavailableException.ofDatabase("cannot finish batch " + batchId, e);
         }
     }
 
@@ -109,7 +109,7 @@ public class BatchStore {
             }
             return batches;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot list batches", e);
+            throw InfrastructureUnavailableException.ofDatabase("cannot list batches", e);
         }
     }
 
@@ -119,7 +119,7 @@ public class BatchStore {
             update.setString(2, batchId);
             update.executeUpdate();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot update batch " + batchId, e);
+            throw InfrastructureUnavailableException.ofDatabase("cannot update batch " + batchId, e);
         }
     }
 }

@@ -98,16 +98,30 @@ final class GroupCommit implements AutoCloseable {
                         results.add(p.unit().run(c));
                         c.releaseSavepoint(savepoint);
                     } catch (SQLException | RuntimeException e) {
-                        c.rollback(savepoint);
+                        try {
+                            c.rollback(savepoint);
+                        } catch (SQLException rollback) {
+                            // the connection broke: its callers get what broke it, not "connection is closed"
+                            e.addSuppressed(rollback);
+                            throw e;
+                        }
                         results.add(new Failed(e));
                     }
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                try {
+                    c.setAutoCommit(true);
+                } catch (SQLException broken) {
+                    // a broken connection is evicted by the pool; what happened is what the transaction says
+                }
             }
         } catch (SQLException | RuntimeException e) {
             // not committed: every caller of this batch gets the failure

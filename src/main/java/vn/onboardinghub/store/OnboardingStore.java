@@ -66,7 +66,7 @@ public class OnboardingStore implements AutoCloseable {
             if (earlier.isPresent()) {
                 return earlier;
             }
-            throw new IllegalStateException("cannot store onboarding " + pending.onboardingId(), e);
+            throw InfrastructureUnavailableException.ofDatabase("cannot store onboarding " + pending.onboardingId(), e);
         }
     }
 
@@ -80,7 +80,9 @@ public class OnboardingStore implements AutoCloseable {
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next() ? Optional.of(result(rs.getString(1))) : Optional.empty();
             }
-        } catch (SQLException | JsonProcessingException e) {
+        } catch (SQLException e) {
+            throw InfrastructureUnavailableException.ofDatabase("cannot look up requestId", e);
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot look up requestId", e);
         }
     }
@@ -100,7 +102,7 @@ public class OnboardingStore implements AutoCloseable {
             update.setTimestamp(3, Timestamp.from(now.minus(olderThan)));
             return update.executeUpdate() == 1;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot take over onboarding " + onboardingId, e);
+            throw InfrastructureUnavailableException.ofDatabase("cannot take over onboarding " + onboardingId, e);
         }
     }
 
@@ -125,7 +127,9 @@ public class OnboardingStore implements AutoCloseable {
                 }
             }
             return found;
-        } catch (SQLException | JsonProcessingException e) {
+        } catch (SQLException e) {
+            throw InfrastructureUnavailableException.ofDatabase("cannot look up earlier results of merchant " + externalId, e);
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot look up earlier results of merchant " + externalId, e);
         }
     }
@@ -147,13 +151,13 @@ public class OnboardingStore implements AutoCloseable {
             writeResult(result, request, resultJson, successes);
         } catch (SQLException e) {
             if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw new IllegalStateException("cannot store onboarding " + result.onboardingId(), e);
+                throw InfrastructureUnavailableException.ofDatabase("cannot store onboarding " + result.onboardingId(), e);
             }
             // another instance remembered the same merchant's provider first: now the row is there
             try {
                 writeResult(result, request, resultJson, successes);
             } catch (SQLException again) {
-                throw new IllegalStateException("cannot store onboarding " + result.onboardingId(), again);
+                throw InfrastructureUnavailableException.ofDatabase("cannot store onboarding " + result.onboardingId(), again);
             }
         }
     }
@@ -220,7 +224,7 @@ public class OnboardingStore implements AutoCloseable {
             if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 return false;
             }
-            throw new IllegalStateException("cannot record a used callback state", e);
+            throw InfrastructureUnavailableException.ofDatabase("cannot record a used callback state", e);
         }
     }
 
@@ -267,7 +271,9 @@ public class OnboardingStore implements AutoCloseable {
                 return Optional.of(new Stored(result(rs.getString(1)),
                         mapper.readValue(rs.getString(2), OnboardingRequest.class)));
             }
-        } catch (SQLException | JsonProcessingException e) {
+        } catch (SQLException e) {
+            throw InfrastructureUnavailableException.ofDatabase("cannot read onboarding " + onboardingId, e);
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot read onboarding " + onboardingId, e);
         }
     }

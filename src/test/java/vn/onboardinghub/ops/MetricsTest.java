@@ -99,7 +99,7 @@ class MetricsTest {
         assertThat(queried).containsExactlyInAnyOrder("hub_onboardings_total", "hub_batch_records_total",
                 "hub_provider_calls_total", "hub_provider_results_total", "hub_provider_call_seconds_bucket",
                 "hub_provider_call_seconds_sum", "hub_provider_call_seconds_count", "hub_provider_call_seconds_max",
-                "resilience4j_circuitbreaker_state");
+                "hub_provider_repeated_calls_total", "resilience4j_circuitbreaker_state");
     }
 
     private static String scrape() throws Exception {

@@ -39,8 +39,13 @@ final class FileBatch implements Closeable {
     private final long progressIntervalMs;
     private final LongConsumer progressSink;
     private final AtomicLong lastProgressAt = new AtomicLong(System.currentTimeMillis());
+    private final int concurrency;
     private volatile boolean closed;
     private volatile long lastActivityAt = System.currentTimeMillis();
+    /** Why the batch stopped taking records, to resume later (an outage), or null while it goes on. */
+    private volatile String interruptedBy;
+    /** Given up as stalled: its file is left to a new run (here or in another instance); this run writes nothing more. */
+    private volatile boolean abandoned;
 
     FileBatch(String batchId, Path source, BatchFormat format, long total, BatchRecords reader, ResultsWriter results,
               int concurrency, Duration progressInterval, LongConsumer progressSink) {
@@ -51,6 +56,7 @@ final class FileBatch implements Closeable {
         this.reader = reader;
         this.results = results;
         this.inFlight = new Semaphore(concurrency);
+        this.concurrency = concurrency;
         this.progressIntervalMs = progressInterval.toMillis();
         this.progressSink = progressSink;
     }
@@ -69,7 +75,7 @@ final class FileBatch implements Closeable {
             @Override
             public boolean hasNext() {
                 try {
-                    return !closed && reader.hasNext();
+                    return !closed && interruptedBy == null && !abandoned && reader.hasNext();
                 } catch (Throwable e) {
                     throw BatchStoppedException.of(e);
                 }
@@ -82,6 +88,11 @@ final class FileBatch implements Closeable {
                     inFlight.release();
                     throw new NoSuchElementException("batch " + name() + " was stopped");
                 }
+                if (interruptedBy != null || abandoned) {
+                    // stopped while waiting for a slot: this record is left for the resumed batch (its slot is
+                    // given back when the split has passed it, see recordSkipped)
+                    return SkippedRecord.INSTANCE;
+                }
                 try {
                     return reader.next();
                 } catch (Throwable e) {
@@ -92,6 +103,47 @@ final class FileBatch implements Closeable {
         };
     }
 
+    /**
+     * The hub's infrastructure is unavailable (the database past {@code hub.outage.max-wait-seconds}, the outbox):
+     * no more records are taken; those in flight finish, and the batch is left to resume.
+     */
+    void interrupt(String reason) {
+        if (interruptedBy == null) {
+            interruptedBy = reason;
+        }
+        // wakes the split's thread if it waits for a slot: it then sees the batch takes no more records
+        inFlight.release(concurrency);
+    }
+
+    String interruptedBy() {
+        return interruptedBy;
+    }
+
+    /** Given up as stalled: no more records are taken, and whatever its stuck records do later is not written. */
+    void abandon() {
+        abandoned = true;
+        inFlight.release(concurrency);
+    }
+
+    boolean abandoned() {
+        return abandoned;
+    }
+
+    /** Records not finished yet. */
+    long remaining() {
+        return total - written.get();
+    }
+
+    /** Counts as activity: e.g. the hub waited for its database, which is not the batch being stuck. */
+    void touch() {
+        lastActivityAt = System.currentTimeMillis();
+    }
+
+    /** A record that got no result line this run (the batch was interrupted, or skipped it): its slot is free again. */
+    void recordSkipped() {
+        inFlight.release();
+    }
+
     /** How long since a record last finished (or since the batch started). */
     Duration idle() {
         return Duration.ofMillis(System.currentTimeMillis() - lastActivityAt);
@@ -99,6 +151,11 @@ final class FileBatch implements Closeable {
 
     /** Record {@code line} is done: its result line is written and counted, and the next record may be read. */
     void recordDone(long line, OnboardingResult result) throws IOException {
+        if (abandoned) {
+            // a record of a run given up as stalled: a new run writes the results file
+            inFlight.release();
+            return;
+        }
         try {
             results.write(line, result);
             summary.add(line, result);

@@ -12,6 +12,8 @@ import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.RequestError;
 import vn.onboardinghub.store.BatchStore;
+import vn.onboardinghub.store.InfrastructureUnavailableException;
+import vn.onboardinghub.store.OutageWait;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,11 +53,16 @@ public class FileBatches {
     private final int concurrency;
     private final boolean includeCredentials;
     private final Duration progressInterval;
+    private final OutageWait outages;
+    private final InboxRelease inboxRelease;
     /** The batches this instance is processing now, by batch id: their live progress. */
     private final Map<String, FileBatch> running = new ConcurrentHashMap<>();
 
     FileBatches(ObjectMapper mapper, BatchStore batches, Path outbox, int concurrency, boolean includeCredentials,
-                Duration progressInterval, BatchLimits limits, InboxFilter inboxFilter) {
+                Duration progressInterval, BatchLimits limits, InboxFilter inboxFilter, OutageWait outages,
+                InboxRelease inboxRelease) {
+        this.outages = outages;
+        this.inboxRelease = inboxRelease;
         this.mapper = mapper;
         this.limits = limits;
         this.inboxFilter = inboxFilter;
@@ -101,13 +108,16 @@ public class FileBatches {
     private void start(Exchange exchange) throws IOException {
         Path source = source(exchange);
         String name = source.getFileName().toString();
-        BatchStore.Started started = batches.begin(name, sha256(source));
+        String contentSha256 = sha256(source);
+        // the batch's own records need the database too: the file waits for it here, taken, not rejected
+        BatchStore.Started started = outages.until("batch of file " + DroppedFile.printable(name),
+                () -> batches.begin(name, contentSha256));
         exchange.setProperty(BATCH_ID, started.batchId());
         // a resumed batch takes over at once the records its stopped run left PENDING
         exchange.setProperty(Onboardings.REDELIVERED, started.resumed());
         BatchFormat format = BatchFormat.of(name);
         long records = BatchRecords.count(source, format, mapper, limits);
-        batches.counted(started.batchId(), records);
+        outages.untilDone("batch of file " + DroppedFile.printable(name), () -> batches.counted(started.batchId(), records));
         PrivateFiles.folder(outbox);
         BatchRecords reader = BatchRecords.open(source, format, mapper, limits);
         ResultsWriter results;
@@ -118,11 +128,23 @@ public class FileBatches {
             throw e;
         }
         FileBatch batch = new FileBatch(started.batchId(), source, format, records, reader, results, concurrency,
-                progressInterval, processed -> batches.progress(started.batchId(), processed));
+                progressInterval, processed -> progress(started.batchId(), processed));
         exchange.setProperty(BATCH, batch);
         running.put(started.batchId(), batch);
         LOG.info("file {}: {} records, {} at a time{}", DroppedFile.printable(name), records, concurrency,
                 started.resumed() ? "; resuming batch " + started.batchId() + " that was interrupted" : "");
+    }
+
+    /** The stored count is for {@code GET /api/v1/batches} only: a database outage does not hold the batch up for it. */
+    private void progress(String batchId, long processed) {
+        try {
+            batches.progress(batchId, processed);
+        } catch (RuntimeException e) {
+            if (!InfrastructureUnavailableException.isOutage(e)) {
+                throw e;
+            }
+            LOG.debug("batch {}: progress not stored, the database is unavailable", batchId);
+        }
     }
 
     /** Each record's requestId, unless it has its own: the batch and the record's line, the same on a resume. */
@@ -165,6 +187,21 @@ public class FileBatches {
                 + " record (" + BatchStoppedException.plainWords(e) + "); see the hub log", null));
     }
 
+    /**
+     * A record that waited for the database longer than {@code hub.outage.max-wait-seconds}: not the record's failure.
+     * It gets no result line in this run, and the batch takes no more records: once those in flight are done, it is
+     * left RUNNING with its file in the inbox, and resumes (this record included) when the inbox is taken again.
+     */
+    public void interruptRecord(Exchange exchange) {
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        FileBatch batch = batch(exchange);
+        String what = e instanceof InfrastructureUnavailableException u ? u.what() : "the database";
+        LOG.warn("file {}: record {} waited for {} for too long; the batch takes no more records and resumes later",
+                DroppedFile.printable(batch.name()), line(exchange), what);
+        batch.interrupt(what + " is unavailable");
+        exchange.getMessage().setBody(null);
+    }
+
     /** A record that could not be read as a request (too long, a NUL, a wrong number of values): it fails alone. */
     public OnboardingResult refusedRecord(Exchange exchange) {
         RecordProblem problem = exchange.getMessage().getBody(RecordProblem.class);
@@ -174,11 +211,29 @@ public class FileBatches {
 
     /** Appends the record's result line (the split index is the record's position in the file) and counts it. */
     public void writeResult(Exchange exchange) throws IOException {
+        FileBatch batch = batch(exchange);
+        if (exchange.getMessage().getBody() instanceof SkippedRecord) {
+            batch.recordSkipped();
+            exchange.getMessage().setBody(null);
+            return;
+        }
         OnboardingResult result = exchange.getMessage().getBody(OnboardingResult.class);
+        if (result == null && batch.interruptedBy() != null) {
+            batch.recordSkipped();
+            return;
+        }
         if (result == null) {
             throw new IllegalStateException("record " + line(exchange) + " has no result");
         }
-        batch(exchange).recordDone(line(exchange), result);
+        try {
+            batch.recordDone(line(exchange), result);
+        } catch (IOException e) {
+            // e.g. the outbox's disk is full: the results file is written again from the start when the batch resumes
+            LOG.warn("file {}: the result of record {} cannot be written ({}); the batch takes no more records and"
+                    + " resumes later", DroppedFile.printable(batch.name()), line(exchange), BatchStoppedException.plainWords(e), e);
+            batch.interrupt("the outbox cannot be written");
+            exchange.getMessage().setBody(null);
+        }
     }
 
     /** After the last record: checks every record got its result, then writes the summary (atomically, last). */
@@ -193,6 +248,13 @@ public class FileBatches {
     }
 
     private void summarize(FileBatch batch) throws IOException {
+        if (batch.abandoned()) {
+            throw new IllegalStateException("the batch was given up as stalled");
+        }
+        if (batch.interruptedBy() != null) {
+            throw new InfrastructureUnavailableException(batch.interruptedBy(), "the batch was interrupted: "
+                    + batch.interruptedBy(), null);
+        }
         batch.close();
         if (batch.written() != batch.total) {
             throw new IllegalStateException("only " + batch.written() + " of " + batch.total + " records got a result");
@@ -204,9 +266,14 @@ public class FileBatches {
         // before the summary, which stays the last file written: the sign that the batch is done
         BatchReport.write(outbox.resolve(stem(batch.name()) + ".report.html"), summaryJson, batch.summary());
         byte[] summaryBytes = (json + "\n").getBytes(StandardCharsets.UTF_8);
-        PrivateFiles.writeAtomically(summary, out -> out.write(summaryBytes));
-        batches.finish(batch.batchId, BatchStore.Status.COMPLETED, batch.written());
-        running.remove(batch.batchId);
+        try {
+            PrivateFiles.writeAtomically(summary, out -> out.write(summaryBytes));
+        } catch (IOException e) {
+            throw InfrastructureUnavailableException.ofOutbox(e);
+        }
+        outages.untilDone("end of batch " + batch.batchId,
+                () -> batches.finish(batch.batchId, BatchStore.Status.COMPLETED, batch.written()));
+        running.remove(batch.batchId, batch);
         // about the whole batch, not the record whose thread finishes it
         MDC.remove(Onboardings.ID);
         LOG.info("file {}: done, {} records in {} s: {}", DroppedFile.printable(batch.name()), batch.total,
@@ -234,11 +301,20 @@ public class FileBatches {
         String name = source.getFileName().toString();
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         FileBatch batch = exchange.getProperty(BATCH, FileBatch.class);
+        if (batch != null && batch.abandoned()) {
+            // given up as stalled: a new run (here or in another instance) has the file and the batch
+            LOG.warn("file {}: the run given up as stalled has ended", DroppedFile.printable(name));
+            return;
+        }
+        if (InfrastructureUnavailableException.isOutage(e) || (batch != null && batch.interruptedBy() != null)) {
+            interrupted(source, name, batch, e);
+            return;
+        }
         String reason = e instanceof UnprocessableFileException ? e.getMessage()
                 : "processing stopped: " + BatchStoppedException.plainWords(e) + " (see the hub log)";
         try {
             if (batch != null) {
-                running.remove(batch.batchId);
+                running.remove(batch.batchId, batch);
                 reason += " (" + batch.written() + " of " + batch.total + " records had been processed; see "
                         + resultsFile(name).getFileName() + ")";
                 batch.close();
@@ -266,6 +342,56 @@ public class FileBatches {
         }
     }
 
+    /**
+     * The database or the outbox stayed unavailable: no record failed. The batch stays RUNNING and its file in the
+     * inbox (same name and content: it resumes under the same id, records already onboarded are not onboarded again),
+     * and this instance gives the inbox up for a while, so that another instance sharing it (or this one, later)
+     * takes the file again.
+     */
+    private void interrupted(Path source, String name, FileBatch batch, Throwable e) {
+        String why = batch != null && batch.interruptedBy() != null ? batch.interruptedBy()
+                : e instanceof InfrastructureUnavailableException u ? u.what() + " is unavailable" : "the database is unavailable";
+        if (batch != null) {
+            running.remove(batch.batchId, batch);
+            try {
+                batch.close();
+            } catch (Throwable closing) {
+                LOG.warn("file {}: closing the interrupted batch failed", DroppedFile.printable(name), closing);
+            }
+        }
+        LOG.warn("file {}: batch interrupted, {} ({} records had their result); it stays in the inbox and resumes"
+                + " when the inbox is taken again", DroppedFile.printable(name), why, batch == null ? 0 : batch.written());
+        // not taken again by this consumer before it stops (the inbox is given up first)
+        inboxFilter.hold(source);
+        inboxRelease.release("batch of file " + DroppedFile.printable(name) + " interrupted: " + why,
+                () -> inboxFilter.unhold(source));
+    }
+
+    /**
+     * The owner's batch that finished no record for {@code after} while records remain (not because the hub waits for
+     * its database): a live but stuck owner is treated like a dead one. The batch is given up here and the inbox
+     * released, so another instance (or this one, a little later) resumes it from what is stored. True if one was.
+     */
+    boolean giveUpStalled(Duration after) {
+        if (outages.current().isPresent()) {
+            // waiting for the database is not being stuck
+            running.values().forEach(FileBatch::touch);
+            return false;
+        }
+        for (FileBatch batch : running.values()) {
+            if (batch.idle().compareTo(after) > 0 && batch.remaining() > 0 && batch.interruptedBy() == null) {
+                LOG.error("file {}: batch {} has finished no record for {} s with {} records to go: giving it up, so that"
+                        + " it resumes from what is stored", DroppedFile.printable(batch.name()), batch.batchId,
+                        batch.idle().toSeconds(), batch.remaining());
+                batch.abandon();
+                running.remove(batch.batchId, batch);
+                inboxRelease.release("batch of file " + DroppedFile.printable(batch.name()) + " stalled", () -> { });
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Puts the input away in {@code folder} (masked), or leaves it in the inbox, held, when that fails. */
     private boolean keep(Path source, BatchFormat format, Path folder, String name) {
         try {
@@ -282,6 +408,12 @@ public class FileBatches {
 
     /** A batch that has finished no record for that long, by name: the channel is stuck behind it. */
     Optional<String> stalled(Duration after) {
+        Optional<OutageWait.Outage> outage = outages.current();
+        if (outage.isPresent() && !running.isEmpty()) {
+            return running.values().stream().findFirst().map(b -> "the batch of file " + DroppedFile.printable(b.name())
+                    + " is paused: " + outage.get().what() + " is unavailable (for "
+                    + Duration.between(outage.get().since(), Instant.now()).toSeconds() + " s); it goes on by itself when it is back");
+        }
         return running.values().stream().filter(b -> b.idle().compareTo(after) > 0).findFirst()
                 .map(b -> "the batch of file " + DroppedFile.printable(b.name()) + " has finished no record for "
                         + b.idle().toSeconds() + " s");

@@ -6,7 +6,10 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.spi.PropertiesComponent;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vn.onboardinghub.store.BatchStore;
+import vn.onboardinghub.store.OutageWait;
 
 import javax.sql.DataSource;
 import java.net.InetAddress;
@@ -27,6 +30,7 @@ public class FileDropConfiguration implements CamelConfiguration {
      * owner is replaced after about {@code hub.file.takeover-after-seconds}.
      */
     static final int MISSED_HEARTBEATS = 5;
+    private static final Logger LOG = LoggerFactory.getLogger(FileDropConfiguration.class);
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -54,19 +58,34 @@ public class FileDropConfiguration implements CamelConfiguration {
                 Integer.parseInt(prop(props, "hub.file.max-field-chars", String.valueOf(BatchLimits.DEFAULT.maxFieldChars()))));
         InboxFilter inboxFilter = new InboxFilter();
         registry.bind("inboxFilter", inboxFilter);
-        FileBatches fileBatches = new FileBatches(mapper, batches, outbox, concurrency, includeCredentials,
-                Duration.ofSeconds(Long.parseLong(prop(props, "hub.file.progress-interval-seconds", "5"))), limits, inboxFilter);
-        registry.bind("fileBatches", fileBatches);
-        registry.bind("fileDropReadiness", new FileDropReadiness(inbox, outbox, fileBatches,
-                Duration.ofSeconds(Long.parseLong(prop(props, "hub.file.stalled-after-seconds", "300")))));
-        // one thread more than records in flight: it reads the file ahead while the others onboard
-        registry.bind("fileRecordPool", context.getExecutorServiceManager()
-                .newFixedThreadPool(this, "file-records", concurrency + 1));
-        Path leaderDir = Path.of(prop(props, "hub.file.leader-dir", inbox.resolve(".leader").toString())).toAbsolutePath();
         long takeoverSeconds = Long.parseLong(prop(props, "hub.file.takeover-after-seconds", "20"));
         if (takeoverSeconds < 1) {
             throw new IllegalArgumentException("hub.file.takeover-after-seconds must be at least 1, not " + takeoverSeconds);
         }
+        OutageWait outages = context.getRegistry().lookupByNameAndType("outageWait", OutageWait.class);
+        if (outages == null) {
+            throw new IllegalStateException("bean outageWait is missing: add FileDropConfiguration after HubConfiguration");
+        }
+        FileBatches fileBatches = new FileBatches(mapper, batches, outbox, concurrency, includeCredentials,
+                Duration.ofSeconds(Long.parseLong(prop(props, "hub.file.progress-interval-seconds", "5"))), limits, inboxFilter,
+                outages, new InboxRelease(context, Duration.ofSeconds(takeoverSeconds)));
+        registry.bind("fileBatches", fileBatches);
+        Duration stalledAfter = Duration.ofSeconds(Long.parseLong(prop(props, "hub.file.stalled-after-seconds", "300")));
+        registry.bind("fileDropReadiness", new FileDropReadiness(inbox, outbox, fileBatches, stalledAfter));
+        // a live owner whose batch is stuck is treated like a dead one: the batch is given up and the inbox released
+        long checkMs = Math.max(250, Math.min(5000, stalledAfter.toMillis() / 4));
+        context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "file-drop-stall-check")
+                .scheduleWithFixedDelay(() -> {
+                    try {
+                        fileBatches.giveUpStalled(stalledAfter);
+                    } catch (RuntimeException e) {
+                        LOG.error("the check for a stalled batch failed", e);
+                    }
+                }, checkMs, checkMs, TimeUnit.MILLISECONDS);
+        // one thread more than records in flight: it reads the file ahead while the others onboard
+        registry.bind("fileRecordPool", context.getExecutorServiceManager()
+                .newFixedThreadPool(this, "file-records", concurrency + 1));
+        Path leaderDir = Path.of(prop(props, "hub.file.leader-dir", inbox.resolve(".leader").toString())).toAbsolutePath();
         context.addService(ownership(leaderDir, takeoverSeconds));
     }
 

@@ -12,8 +12,9 @@ import java.util.Optional;
 
 /**
  * Readiness of the file-drop channel ({@code /observe/health/ready}): DOWN while the inbox or outbox is not a usable
- * folder, or while a batch has finished no record for {@code hub.file.stalled-after-seconds} (the channel takes one
- * file at a time, so a stuck batch holds up every file after it). Camel's own consumer check reports a failing poll.
+ * folder, while a batch is paused because the hub waits for its database, or while a batch has finished no record for
+ * {@code hub.file.stalled-after-seconds} (the channel takes one file at a time, so a stuck batch holds up every file
+ * after it; its owner then gives it up, see {@code FileBatches.giveUpStalled}). Camel's own consumer check reports a failing poll.
  */
 final class FileDropReadiness extends AbstractHealthCheck {
     private final Path inbox;

@@ -70,6 +70,11 @@ public class InboxFilter implements GenericFileFilter<File> {
         held.put(file.getFileName().toString(), DroppedFile.signature(file));
     }
 
+    /** Takes the file again at the next poll, changed or not. */
+    synchronized void unhold(Path file) {
+        held.remove(file.getFileName().toString());
+    }
+
     private static boolean isBatchName(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         return lower.endsWith(".csv") || lower.endsWith(".ndjson");

@@ -18,7 +18,7 @@ class FileDropRecordFailureTest {
     void recordThatCrashesGetsAFailedResultAndTheBatchGoesOn(@TempDir Path dataDir) throws Exception {
         try (TestHub hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.data-dir", dataDir.toString(),
                 "hub.file.read-lock-min-age-ms", "200"))) {
-            // stands in for e.g. the database being unreachable while record 2 is stored
+            // an unexpected error in one record (an outage of the database is not one: DatabaseOutageBatchTest)
             AdviceWith.adviceWith(hub.context(), "intake-file", route -> route.weaveById("record-onboard").before()
                     .filter(route.body().contains("X-2")).throwException(new IllegalStateException("store unavailable")));
             FileDrop files = new FileDrop(dataDir);
