@@ -71,9 +71,29 @@ public class StoredResultsReencryption {
     public Map<String, Counts> run() throws SQLException {
         Map<String, Counts> counts = new LinkedHashMap<>();
         for (Target target : TARGETS) {
-            counts.put(target.name(), reencrypt(target));
+            if (exists(target)) {
+                counts.put(target.name(), reencrypt(target));
+            }
         }
         return counts;
+    }
+
+    /**
+     * Whether the column is there: a database not yet migrated by this version (run before any hub of it started)
+     * has no {@code onboarding.pending_request}, so nothing to rewrite in it.
+     */
+    private boolean exists(Target target) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement probe = c.prepareStatement("SELECT " + target.column() + " FROM " + target.table() + " WHERE 1 = 0")) {
+            probe.executeQuery().close();
+            return true;
+        } catch (SQLException e) {
+            // SQLSTATE class 42: no such table or column (H2 42S22/42122, PostgreSQL 42703)
+            if (e.getSQLState() != null && e.getSQLState().startsWith("42")) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** Reads the table in key order, one batch at a time (keyset pagination: no offset scans, no long read). */

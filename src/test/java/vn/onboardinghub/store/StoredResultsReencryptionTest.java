@@ -143,6 +143,17 @@ class StoredResultsReencryptionTest {
     }
 
     @Test
+    void aDatabaseNotYetMigratedByThisVersionIsReencryptedAllTheSame() throws Exception {
+        TestDatabase.with("h2", 10, dataSource -> {
+            // the schema of the version before requests were kept for PENDING onboardings
+            org.flywaydb.core.Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").target("5")
+                    .load().migrate();
+            var counts = new StoredResultsReencryption(dataSource, new ResultCipher(List.of(newKey, oldKey)), 100).run();
+            assertThat(counts).containsOnlyKeys("onboarding", "provider_success");
+        });
+    }
+
+    @Test
     void rowsNoKeyReadsAreCountedAndLeftAsTheyAre() throws Exception {
         TestDatabase.with("h2", 10, dataSource -> {
             try (OnboardingStore before = store(dataSource, List.of(oldKey))) {
