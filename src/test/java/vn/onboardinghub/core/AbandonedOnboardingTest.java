@@ -9,6 +9,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vn.onboardinghub.HubProcess;
+import vn.onboardinghub.TestHub;
+import vn.onboardinghub.model.OnboardingRequest;
+import vn.onboardinghub.model.OnboardingResult;
+import vn.onboardinghub.store.OnboardingStore;
 import vn.onboardinghub.providers.ghtk.GhtkSandbox;
 
 import java.net.http.HttpResponse;
@@ -24,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -151,6 +156,48 @@ class AbandonedOnboardingTest {
                 String content = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
                 passwordById.values().forEach(password -> assertThat(content).as(file.toString()).doesNotContain(password));
             }
+        }
+    }
+
+    /**
+     * One instance on its embedded database: what a process killed after the claim leaves (claimed through the store,
+     * nothing else) is finished by the hub alone; one whose request is no longer valid (a provider gone from the
+     * catalog since) ends FAILED rather than PENDING for ever.
+     */
+    @Test
+    void aLoneInstanceFinishesWhatItsKilledPredecessorLeftPending() throws Exception {
+        providers.start();
+        new GhtkSandbox().register(providers, "/ghtk");
+        Map<String, String> settings = new LinkedHashMap<>(TestHub.providersAt(providers.baseUrl()));
+        // the window is longer than an onboarding takes (or it would be taken over again while it runs)
+        settings.put("hub.onboarding.abandoned-after-seconds", "5");
+        settings.put("hub.onboarding.sweep-seconds", "1");
+        try (TestHub hub = TestHub.start(settings)) {
+            OnboardingStore store = hub.context().getRegistry().lookupByNameAndType("onboardingStore", OnboardingStore.class);
+            OnboardingRequest.Merchant merchant = new OnboardingRequest.Merchant("M-LEFT", "Shop", "0912000009",
+                    "left@example.vn", null, null, null, null);
+            OnboardingRequest request = new OnboardingRequest("left-1", merchant, List.of("ghtk"))
+                    .withInputs(Map.of("ghtk", Map.of("password", "left-password")), Set.of("ghtk.password"));
+            String left = UUID.randomUUID().toString();
+            store.claim(OnboardingResult.pending(left, "left-1", "M-LEFT", "default"), request);
+            String gone = UUID.randomUUID().toString();
+            store.claim(OnboardingResult.pending(gone, "left-2", "M-LEFT", "default"),
+                    new OnboardingRequest("left-2", merchant, List.of("retired")));
+
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                    !json(hub.get("/api/v1/onboardings/" + left).body()).path("status").asText().equals("PENDING")
+                            && !json(hub.get("/api/v1/onboardings/" + gone).body()).path("status").asText().equals("PENDING"));
+            JsonNode finished = json(hub.get("/api/v1/onboardings/" + left).body());
+            assertThat(finished.path("status").asText()).isEqualTo("SUCCEEDED");
+            // finished once: every call GHTK got is one of its attempts (a slow first answer is retried), each with
+            // the password it was sent with
+            assertThat(ghtkCalls()).hasSize(finished.at("/results/ghtk/attempts").asInt())
+                    .allSatisfy(call -> assertThat(json(call.getBodyAsString()).path("password").asText()).isEqualTo("left-password"));
+            JsonNode refused = json(hub.get("/api/v1/onboardings/" + gone).body());
+            assertThat(refused.path("status").asText()).isEqualTo("FAILED");
+            assertThat(refused.at("/error/code").asText()).isEqualTo("INVALID_REQUEST");
+            assertThat(store.findPending(left)).as("the kept request erased once final").isEmpty();
+            assertThat(store.findPending(gone)).isEmpty();
         }
     }
 
