@@ -64,6 +64,8 @@ public class Onboardings {
     /** Provider → key of the request's account inputs at that provider ({@link AccountKeys}). */
     private static final String ACCOUNT_KEYS = "accountKeys";
     private static final Logger LOG = LoggerFactory.getLogger(Onboardings.class);
+    /** Abandoned onboardings taken per sweep at most; the rest wait for the next one. */
+    private static final int SWEEP_LIMIT = 100;
 
     private final RequestReader reader;
     private final OnboardingStore store;
@@ -142,6 +144,11 @@ public class Onboardings {
             takenOver = true;
             LOG.warn("onboarding {} (requestId {}) was left unfinished by a stopped process: finishing it", id, valid.requestId());
         }
+        plan(exchange, id, valid, client);
+    }
+
+    /** Sets what {@code direct:onboard} runs: the providers to call, and the results reused from earlier successes. */
+    private void plan(Exchange exchange, String id, OnboardingRequest valid, String client) {
         MDC.put(ID, id);
         exchange.setProperty(ProviderAdapter.REQUEST, valid);
         exchange.setProperty(ID, id);
@@ -163,6 +170,50 @@ public class Onboardings {
         LOG.info("onboarding {} accepted for merchant {} with providers {}{}", id, valid.merchant().externalId(), valid.providers(),
                 reused.isEmpty() ? "" : "; already succeeded before, not called again: "
                         + reused.stream().map(ProviderResult::provider).toList());
+    }
+
+    /**
+     * The sweep's candidates: onboardings left PENDING longer than {@code abandonedAfter} (their process stopped),
+     * oldest first.
+     */
+    public List<String> abandoned() {
+        return store.findAbandoned(abandonedAfter, SWEEP_LIMIT);
+    }
+
+    /**
+     * Takes over one abandoned onboarding (the body: its id) and prepares it for {@code direct:onboard} like
+     * {@link #start}, with the request it was started with (its secrets included) and its client, so that no caller
+     * has to send it again. The database decides (compare-and-set on its last change): of the instances sweeping at
+     * once, one finishes it; for the others, or when it was finished meanwhile, property {@link #ID} stays unset.
+     */
+    public void resume(Exchange exchange) {
+        String id = exchange.getMessage().getBody(String.class);
+        MDC.remove(ID);
+        if (!store.takeOverPending(id, abandonedAfter)) {
+            return;
+        }
+        Optional<OnboardingStore.Stored> pending = store.findPending(id);
+        if (pending.isEmpty()) {
+            return;
+        }
+        OnboardingResult stored = pending.get().result();
+        MDC.put(ID, id);
+        exchange.setProperty(CLIENT, stored.client());
+        LOG.warn("onboarding {} (requestId {}) was left unfinished by a stopped process: finishing it", id, stored.requestId());
+        OnboardingRequest valid;
+        try {
+            // gives back what the stored form does not keep (which inputs are secrets), as when it was accepted
+            valid = reader.validate(pending.get().request());
+        } catch (InvalidRequestException e) {
+            // valid when it was accepted: the configuration changed since (e.g. a provider removed); final all the same
+            OnboardingResult refused = new OnboardingResult(id, stored.requestId(), stored.externalId(), stored.client(),
+                    OnboardingResult.Status.FAILED, e.error(), Map.of());
+            // read back, the request no longer knows which inputs are secrets: none is handed on
+            store.save(refused, pending.get().request().withInputs(Map.of(), java.util.Set.of()), Map.of());
+            LOG.info("onboarding {} FAILED: its request is no longer valid: {}", id, e.violations());
+            return;
+        }
+        plan(exchange, id, valid, stored.client());
     }
 
     /** A PENDING onboarding whose process stopped: redelivered by the channel, or unchanged for too long. */

@@ -15,7 +15,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -103,6 +105,49 @@ public class OnboardingStore implements AutoCloseable {
             return update.executeUpdate() == 1;
         } catch (SQLException e) {
             throw InfrastructureUnavailableException.ofDatabase("cannot take over onboarding " + onboardingId, e);
+        }
+    }
+
+    /**
+     * Onboardings still PENDING whose last change is older than {@code olderThan} and whose request is kept (written
+     * by this version or later), oldest first, at most {@code limit}: candidates for {@link #takeOverPending}.
+     */
+    public List<String> findAbandoned(Duration olderThan, int limit) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT onboarding_id FROM onboarding WHERE status = 'PENDING'"
+                     + " AND updated_at <= ? AND pending_request IS NOT NULL ORDER BY updated_at")) {
+            select.setTimestamp(1, Timestamp.from(Instant.now().minus(olderThan)));
+            select.setMaxRows(limit);
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot look up abandoned onboardings", e);
+        }
+    }
+
+    /**
+     * An onboarding still PENDING with the whole request it was started with, its secrets included (decrypted); empty
+     * when it is final (its request then erased) or unknown.
+     */
+    public Optional<Stored> findPending(String onboardingId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT result_json, pending_request FROM onboarding"
+                     + " WHERE onboarding_id = ? AND status = 'PENDING' AND pending_request IS NOT NULL")) {
+            select.setString(1, onboardingId);
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Stored(result(rs.getString(1)),
+                        mapper.readValue(cipher.decrypt(rs.getString(2)), OnboardingRequest.class)));
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("cannot read onboarding " + onboardingId, e);
         }
     }
 
@@ -231,9 +276,10 @@ public class OnboardingStore implements AutoCloseable {
     /** SQLSTATE of a unique key violation, in H2 and PostgreSQL alike. */
     private static final String UNIQUE_VIOLATION = "23505";
 
+    /** A result stored here is final: the request kept to finish it (with its secrets) is erased by the same write. */
     private static boolean updateOnboarding(Connection c, OnboardingResult result, String resultJson) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement(
-                "UPDATE onboarding SET status = ?, result_json = ?, updated_at = ? WHERE onboarding_id = ?")) {
+        try (PreparedStatement update = c.prepareStatement("UPDATE onboarding SET status = ?, result_json = ?,"
+                + " pending_request = NULL, updated_at = ? WHERE onboarding_id = ?")) {
             update.setString(1, result.status().name());
             update.setString(2, resultJson);
             update.setTimestamp(3, Timestamp.from(Instant.now()));
@@ -245,7 +291,8 @@ public class OnboardingStore implements AutoCloseable {
     private void insertOnboarding(Connection c, OnboardingResult result, OnboardingRequest request) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now());
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO onboarding (onboarding_id, request_id, external_id,"
-                + " client_name, status, result_json, request_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " client_name, status, result_json, request_json, pending_request, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, result.onboardingId());
             insert.setString(2, result.requestId());
             insert.setString(3, result.externalId());
@@ -253,8 +300,10 @@ public class OnboardingStore implements AutoCloseable {
             insert.setString(5, result.status().name());
             insert.setString(6, cipher.encrypt(json(result)));
             insert.setString(7, json(request.withoutSecrets()));
-            insert.setTimestamp(8, now);
+            // while PENDING, the whole request (encrypted): what another instance needs to finish it (findAbandoned)
+            insert.setString(8, result.status() == OnboardingResult.Status.PENDING ? cipher.encrypt(json(request)) : null);
             insert.setTimestamp(9, now);
+            insert.setTimestamp(10, now);
             insert.executeUpdate();
         }
     }

@@ -23,13 +23,19 @@ import java.util.Optional;
  * meanwhile is read again and retried. Idempotent: rows already under the first key are left untouched.
  */
 public class StoredResultsReencryption {
-    /** Each table holding ciphertexts, and the columns naming a row. */
-    private static final Map<String, List<String>> TABLES = new LinkedHashMap<>();
-
-    static {
-        TABLES.put("onboarding", List.of("onboarding_id"));
-        TABLES.put("provider_success", List.of("client_name", "external_id", "provider", "account_key"));
+    /** Each column holding ciphertexts (NULL: nothing stored), and the columns naming a row of its table. */
+    private record Target(String table, String column, List<String> keyColumns) {
+        /** As the counts name it: the table, or table.column for a column other than result_json. */
+        String name() {
+            return column.equals("result_json") ? table : table + "." + column;
+        }
     }
+
+    private static final List<Target> TARGETS = List.of(
+            new Target("onboarding", "result_json", List.of("onboarding_id")),
+            // the whole request of an onboarding still PENDING (its secrets): erased once it is final
+            new Target("onboarding", "pending_request", List.of("onboarding_id")),
+            new Target("provider_success", "result_json", List.of("client_name", "external_id", "provider", "account_key")));
 
     private static final int ATTEMPTS_PER_ROW = 5;
 
@@ -61,21 +67,44 @@ public class StoredResultsReencryption {
         this.batchSize = batchSize;
     }
 
-    /** Goes through every table once; the counts by table name. */
+    /** Goes through every table once; the counts by table name ({@code table.column} for other columns). */
     public Map<String, Counts> run() throws SQLException {
         Map<String, Counts> counts = new LinkedHashMap<>();
-        for (var table : TABLES.entrySet()) {
-            counts.put(table.getKey(), reencrypt(table.getKey(), table.getValue()));
+        for (Target target : TARGETS) {
+            if (exists(target)) {
+                counts.put(target.name(), reencrypt(target));
+            }
         }
         return counts;
     }
 
+    /**
+     * Whether the column is there: a database not yet migrated by this version (run before any hub of it started)
+     * has no {@code onboarding.pending_request}, so nothing to rewrite in it.
+     */
+    private boolean exists(Target target) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement probe = c.prepareStatement("SELECT " + target.column() + " FROM " + target.table() + " WHERE 1 = 0")) {
+            probe.executeQuery().close();
+            return true;
+        } catch (SQLException e) {
+            // SQLSTATE class 42: no such table or column (H2 42S22/42122, PostgreSQL 42703)
+            if (e.getSQLState() != null && e.getSQLState().startsWith("42")) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     /** Reads the table in key order, one batch at a time (keyset pagination: no offset scans, no long read). */
-    private Counts reencrypt(String table, List<String> keyColumns) throws SQLException {
+    private Counts reencrypt(Target target) throws SQLException {
+        List<String> keyColumns = target.keyColumns();
         String keys = String.join(", ", keyColumns);
-        String firstPage = "SELECT " + keys + ", result_json FROM " + table + " ORDER BY " + keys + " LIMIT " + batchSize;
-        String nextPage = "SELECT " + keys + ", result_json FROM " + table + " WHERE (" + keys + ") > ("
-                + placeholders(keyColumns.size()) + ") ORDER BY " + keys + " LIMIT " + batchSize;
+        String selectStored = "SELECT " + keys + ", " + target.column() + " FROM " + target.table() + " WHERE "
+                + target.column() + " IS NOT NULL";
+        String firstPage = selectStored + " ORDER BY " + keys + " LIMIT " + batchSize;
+        String nextPage = selectStored + " AND (" + keys + ") > (" + placeholders(keyColumns.size()) + ") ORDER BY " + keys
+                + " LIMIT " + batchSize;
         Counts total = new Counts(0, 0, 0, 0);
         List<String> after = null;
         while (true) {
@@ -96,7 +125,7 @@ public class StoredResultsReencryption {
                 }
             }
             for (Row row : page) {
-                total = total.plus(reencrypt(table, keyColumns, row));
+                total = total.plus(reencrypt(target, row));
             }
             if (page.size() < batchSize) {
                 return total;
@@ -105,7 +134,8 @@ public class StoredResultsReencryption {
         }
     }
 
-    private Counts reencrypt(String table, List<String> keyColumns, Row row) throws SQLException {
+    private Counts reencrypt(Target target, Row row) throws SQLException {
+        List<String> keyColumns = target.keyColumns();
         String where = String.join(" = ? AND ", keyColumns) + " = ?";
         String stored = row.resultJson();
         for (int attempt = 0; attempt < ATTEMPTS_PER_ROW; attempt++) {
@@ -120,7 +150,8 @@ public class StoredResultsReencryption {
             }
             try (Connection c = dataSource.getConnection();
                  PreparedStatement update = c.prepareStatement(
-                         "UPDATE " + table + " SET result_json = ? WHERE " + where + " AND result_json = ?")) {
+                         "UPDATE " + target.table() + " SET " + target.column() + " = ? WHERE " + where + " AND "
+                                 + target.column() + " = ?")) {
                 update.setString(1, cipher.encrypt(plaintext));
                 for (int i = 0; i < keyColumns.size(); i++) {
                     update.setString(i + 2, row.key().get(i));
@@ -130,8 +161,8 @@ public class StoredResultsReencryption {
                     return new Counts(1, 0, 0, 0);
                 }
             }
-            // a hub rewrote (or removed) the row since it was read: take its new value
-            Optional<String> now = read(table, where, row.key());
+            // a hub rewrote (or removed, or erased) the value since it was read: take its new value
+            Optional<String> now = read(target, where, row.key());
             if (now.isEmpty()) {
                 return new Counts(0, 0, 0, 0);
             }
@@ -140,14 +171,15 @@ public class StoredResultsReencryption {
         return new Counts(0, 0, 0, 1);
     }
 
-    private Optional<String> read(String table, String where, List<String> key) throws SQLException {
+    private Optional<String> read(Target target, String where, List<String> key) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT result_json FROM " + table + " WHERE " + where)) {
+             PreparedStatement select = c.prepareStatement("SELECT " + target.column() + " FROM " + target.table()
+                     + " WHERE " + where)) {
             for (int i = 0; i < key.size(); i++) {
                 select.setString(i + 1, key.get(i));
             }
             try (ResultSet rs = select.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
             }
         }
     }

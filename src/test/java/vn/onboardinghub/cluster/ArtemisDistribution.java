@@ -75,9 +75,10 @@ final class ArtemisDistribution {
         }
     }
 
-    void kill() {
+    /** SIGKILL, as a crash; waits until it has exited (so that it can be started again at once). */
+    void kill() throws InterruptedException {
         if (broker != null) {
-            broker.destroyForcibly();
+            broker.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
         }
     }
 

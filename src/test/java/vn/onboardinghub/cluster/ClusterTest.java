@@ -58,8 +58,8 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String AHAMOVE = "/ahamove/v1/partner/register_account";
-    private static final String PG = System.getProperty("hub.test.pg.url", "").isBlank()
+    static final String AHAMOVE = "/ahamove/v1/partner/register_account";
+    static final String PG = System.getProperty("hub.test.pg.url", "").isBlank()
             ? "jdbc:postgresql://127.0.0.1:5432/test" : System.getProperty("hub.test.pg.url");
     private static final int BATCH_CONCURRENCY = 4;
 
@@ -297,7 +297,8 @@ class ClusterTest {
         assertThat(batch.path("processed").asInt()).isEqualTo(records);
     }
 
-    private static String csv(int records, String phonePrefix) {
+    /** A CSV batch of {@code records} Ahamove merchants, phones {@code <phonePrefix><6 digits>}. */
+    static String csv(int records, String phonePrefix) {
         StringBuilder csv = new StringBuilder("external_id,name,phone,providers\n");
         for (int i = 1; i <= records; i++) {
             csv.append("M-%s-%d,Shop %d,%s%06d,ahamove\n".formatted(phonePrefix, i, i, phonePrefix, i));
@@ -305,8 +306,12 @@ class ClusterTest {
         return csv.toString();
     }
 
-    /** Written under a hidden name, then renamed: the instances see it complete. */
     private void drop(String name, String content) throws Exception {
+        drop(inbox, name, content);
+    }
+
+    /** Written under a hidden name, then renamed: the instances see it complete. */
+    static void drop(Path inbox, String name, String content) throws Exception {
         Files.createDirectories(inbox);
         Path hidden = inbox.resolve("." + name);
         Files.writeString(hidden, content);
@@ -329,8 +334,12 @@ class ClusterTest {
         return byLine;
     }
 
-    /** Ahamove registrations received, by phone (Ahamove gets 84…), of the phones starting with the prefix. */
     private Map<String, Long> callsPerPhone(String prefix) {
+        return callsPerPhone(providers, prefix);
+    }
+
+    /** Ahamove registrations received, by phone (Ahamove gets 84…), of the phones starting with the prefix. */
+    static Map<String, Long> callsPerPhone(WireMockServer providers, String prefix) {
         return providers.findAll(getRequestedFor(urlPathEqualTo(AHAMOVE))).stream()
                 .map(r -> r.queryParameter("mobile").firstValue()).filter(phone -> phone.startsWith(prefix))
                 .collect(Collectors.groupingBy(phone -> phone, Collectors.counting()));
@@ -360,7 +369,7 @@ class ClusterTest {
         return json(response.body());
     }
 
-    private static JsonNode json(String body) {
+    static JsonNode json(String body) {
         try {
             return MAPPER.readTree(body);
         } catch (Exception e) {
@@ -378,7 +387,7 @@ class ClusterTest {
         return values;
     }
 
-    private static int freePort() throws Exception {
+    static int freePort() throws Exception {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

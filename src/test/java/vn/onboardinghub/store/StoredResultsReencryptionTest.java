@@ -123,6 +123,37 @@ class StoredResultsReencryptionTest {
     }
 
     @Test
+    void theRequestKeptForAPendingOnboardingIsRewrittenUnderTheNewKey() throws Exception {
+        TestDatabase.with("h2", 10, dataSource -> {
+            String id = UUID.randomUUID().toString();
+            OnboardingRequest request = request("merchant-p").withProviders(List.of("ghtk"))
+                    .withInputs(Map.of("ghtk", Map.of("password", "shop-password")), java.util.Set.of("ghtk.password"));
+            try (OnboardingStore before = store(dataSource, List.of(oldKey))) {
+                before.claim(OnboardingResult.pending(id, "p-1", "merchant-p", "erp"), request);
+                saveOnboarding(before, "merchant-final", "token-final");
+            }
+            var counts = new StoredResultsReencryption(dataSource, new ResultCipher(List.of(newKey, oldKey)), 100).run();
+            // the final onboarding keeps no request: only the PENDING one's is rewritten
+            assertThat(counts.get("onboarding.pending_request")).isEqualTo(new StoredResultsReencryption.Counts(1, 0, 0, 0));
+            try (OnboardingStore newKeyOnly = store(dataSource, List.of(newKey))) {
+                assertThat(newKeyOnly.findPending(id)).get().extracting(s -> s.request().input("ghtk", "password"))
+                        .isEqualTo("shop-password");
+            }
+        });
+    }
+
+    @Test
+    void aDatabaseNotYetMigratedByThisVersionIsReencryptedAllTheSame() throws Exception {
+        TestDatabase.with("h2", 10, dataSource -> {
+            // the schema of the version before requests were kept for PENDING onboardings
+            org.flywaydb.core.Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").target("5")
+                    .load().migrate();
+            var counts = new StoredResultsReencryption(dataSource, new ResultCipher(List.of(newKey, oldKey)), 100).run();
+            assertThat(counts).containsOnlyKeys("onboarding", "provider_success");
+        });
+    }
+
+    @Test
     void rowsNoKeyReadsAreCountedAndLeftAsTheyAre() throws Exception {
         TestDatabase.with("h2", 10, dataSource -> {
             try (OnboardingStore before = store(dataSource, List.of(oldKey))) {
