@@ -144,11 +144,14 @@ public class Onboardings {
             takenOver = true;
             LOG.warn("onboarding {} (requestId {}) was left unfinished by a stopped process: finishing it", id, valid.requestId());
         }
-        plan(exchange, id, valid, client);
+        plan(exchange, id, valid, client, takenOver);
     }
 
-    /** Sets what {@code direct:onboard} runs: the providers to call, and the results reused from earlier successes. */
-    private void plan(Exchange exchange, String id, OnboardingRequest valid, String client) {
+    /**
+     * Sets what {@code direct:onboard} runs: the providers to call, and the results reused from earlier successes; an
+     * onboarding {@code takenOver} from a stopped process counts the providers it calls again.
+     */
+    private void plan(Exchange exchange, String id, OnboardingRequest valid, String client, boolean takenOver) {
         MDC.put(ID, id);
         exchange.setProperty(ProviderAdapter.REQUEST, valid);
         exchange.setProperty(ID, id);
@@ -213,7 +216,7 @@ public class Onboardings {
             LOG.info("onboarding {} FAILED: its request is no longer valid: {}", id, e.violations());
             return;
         }
-        plan(exchange, id, valid, stored.client());
+        plan(exchange, id, valid, stored.client(), true);
     }
 
     /** A PENDING onboarding whose process stopped: redelivered by the channel, or unchanged for too long. */
