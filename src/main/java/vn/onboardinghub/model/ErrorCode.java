@@ -1,6 +1,6 @@
 package vn.onboardinghub.model;
 
-/** The one error taxonomy every provider's errors are mapped to (CONTRACT §5). */
+/** The one error taxonomy every provider's errors are mapped to (README "Errors"). */
 public enum ErrorCode {
     INVALID_REQUEST(false),
     PARTNER_AUTH_FAILED(false),
