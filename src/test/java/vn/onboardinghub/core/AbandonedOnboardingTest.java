@@ -86,7 +86,7 @@ class AbandonedOnboardingTest {
         shared.put("hub.db.url", PG.replaceAll("/[^/]*$", "/" + database));
         shared.put("hub.db.username", "postgres");
         shared.put("hub.db.pool-size", "4");
-        shared.put("hub.callback.secret", "abandoned-test-callback-secret");
+        shared.put("hub.callback.secret", "abandoned-test-callback-secret-shared-by-all");
         shared.put("hub.providers.ghtk.base-url", providers.baseUrl() + "/ghtk");
         new GhtkSandbox().credentials().forEach((key, value) -> shared.put("hub.providers.ghtk." + key, value));
         shared.put("hub.onboarding.abandoned-after-seconds", "5");

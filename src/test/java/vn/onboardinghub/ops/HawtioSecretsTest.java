@@ -60,15 +60,15 @@ class HawtioSecretsTest {
     @BeforeAll
     static void start() throws Exception {
         SECRETS.put("hub.crypto.key", CRYPTO_KEY);
-        SECRETS.put("hub.callback.secret", "CALLBACK-SECRET-41be");
+        SECRETS.put("hub.callback.secret", "CALLBACK-SECRET-41be-padded-to-32-bytes-or-more");
         SECRETS.put("hub.api.keys", "API-KEY-SECRET-c3d0");
         SECRETS.put("hub.api.clients.partner.keys", "CLIENT-KEY-SECRET-8a7f");
         SECRETS.put("hub.providers.ahamove.api-key", "AHAMOVE-KEY-SECRET-02e6");
         SECRETS.put("hub.providers.ghtk.token", "GHTK-TOKEN-SECRET-5d1c");
         SECRETS.put("hub.providers.socdo.token-seller", "SOCDO-TOKEN-SECRET-e9b3");
         SECRETS.put("hub.providers.its.api-key", "ITS-KEY-SECRET-6f28");
-        SECRETS.put("hub.broker.password", "BROKER-PASSWORD-SECRET-1a4d");
-        SECRETS.put("hub.broker.client-password", "BROKER-CLIENT-SECRET-7c5e");
+        SECRETS.put("hub.broker.password", "BROKER-PASSWORD-SECRET-1a4d-padded-to-32-bytes-or-more");
+        SECRETS.put("hub.broker.client-password", "BROKER-CLIENT-SECRET-7c5e-padded-to-32-bytes-or-more");
         SECRETS.put("hub.db.password", "DB-PASSWORD-SECRET-b2f9");
         int port = TestHub.freePort();
         Map<String, String> settings = new LinkedHashMap<>(SECRETS);
@@ -98,7 +98,7 @@ class HawtioSecretsTest {
     void noAnswerHoldsASecret(String user) throws Exception {
         String password = OPERATOR.equals(user) ? OPERATOR_PASSWORD : READER_PASSWORD;
         // the hub holds them: the console must not hand them out
-        assertThat(hub.context().getPropertiesComponent().resolveProperty("hub.callback.secret")).contains("CALLBACK-SECRET-41be");
+        assertThat(hub.context().getPropertiesComponent().resolveProperty("hub.callback.secret")).contains("CALLBACK-SECRET-41be-padded-to-32-bytes-or-more");
         List<String> answers = new ArrayList<>();
 
         JsonNode list = jolokia(user, password, "{\"type\": \"list\"}");

@@ -1,6 +1,8 @@
 package vn.onboardinghub.channels.file;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.AdviceWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,11 +107,19 @@ class DatabaseOutageBatchTest {
         return csv.toString();
     }
 
+    /**
+     * The file-drop readiness check as the hub sees it: DOWN on the management port (which answers names and states
+     * only), with the reason it gives (also logged).
+     */
     private static String fileDropCheck(TestHub hub) throws Exception {
         JsonNode ready = FileDrop.MAPPER.readTree(hub.get(hub.managementUrl("/observe/health/ready"), null).body());
+        boolean downOnThePort = false;
         for (JsonNode check : ready.path("checks")) {
-            if (check.path("name").asText().equals("file-drop")) {
-                return check.toString();
+            downOnThePort |= check.path("name").asText().equals("file-drop") && check.path("status").asText().equals("DOWN");
+        }
+        for (HealthCheck.Result result : HealthCheckHelper.invokeReadiness(hub.context())) {
+            if (downOnThePort && result.getCheck().getId().equals("file-drop")) {
+                return result.getState() + " " + result.getMessage().orElse("");
             }
         }
         return "";

@@ -206,9 +206,9 @@ class BusSystemsTest {
              JMSContext hubJms = asHub.createContext()) {
             // another system's login
             TemporaryQueue erpReplies = erp.createTemporaryQueue();
-            pos.createProducer().setJMSReplyTo(erpReplies).setJMSCorrelationID("erp-1")
+            pos.createProducer().setJMSReplyTo(erpReplies).setJMSCorrelationID("erp-password-of-32-bytes-or-more-1")
                     .send(pos.createQueue("onboarding.requests"), request("injected-2", "M-INJECT-2"));
-            assertParked(hubJms, "erp-1", "temporary queue of another connection");
+            assertParked(hubJms, "erp-password-of-32-bytes-or-more-1", "temporary queue of another connection");
             try (JMSConsumer erpConsumer = erp.createConsumer(erpReplies)) {
                 assertThat(erpConsumer.receiveNoWait()).isNull();
             }
@@ -333,12 +333,12 @@ class BusSystemsTest {
         assertThatThrownBy(() -> TestHub.start(Map.of("hub.bus.clients.erp.reply-queues", "ERP.REPLY")).close())
                 .hasStackTraceContaining("bus client 'erp' has no password: set hub.bus.clients.erp.password");
         // a reply queue that is another system's result queue would let erp read pos's results
-        assertThatThrownBy(() -> TestHub.start(Map.of("hub.bus.clients.erp.password", "erp-1", "hub.bus.clients.pos.password", "pos-1",
+        assertThatThrownBy(() -> TestHub.start(Map.of("hub.bus.clients.erp.password", "erp-password-of-32-bytes-or-more-1", "hub.bus.clients.pos.password", "pos-password-of-32-bytes-or-more-1",
                 "hub.bus.clients.erp.reply-queues", "onboarding.results.pos")).close())
                 .hasStackTraceContaining("hub.bus.clients.erp.reply-queues names onboarding.results.pos");
-        assertThatThrownBy(() -> TestHub.start(Map.of("hub.bus.clients.erp.password", "erp-1", "hub.bus.clients.erp.reply-queues", "ERP.#")).close())
+        assertThatThrownBy(() -> TestHub.start(Map.of("hub.bus.clients.erp.password", "erp-password-of-32-bytes-or-more-1", "hub.bus.clients.erp.reply-queues", "ERP.#")).close())
                 .hasStackTraceContaining("must be a queue name, or a prefix ending in '*'");
-        assertThatThrownBy(() -> TestHub.start(Map.of("hub.bus.clients.bus.password", "bus-1")).close())
+        assertThatThrownBy(() -> TestHub.start(Map.of("hub.bus.clients.bus.password", "bus-password-of-32-bytes-or-more-1")).close())
                 .hasStackTraceContaining("bus client name 'bus'");
     }
 }
