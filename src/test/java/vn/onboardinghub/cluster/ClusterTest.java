@@ -97,23 +97,7 @@ class ClusterTest {
 
         inbox = work.resolve("shared/inbox");
         outbox = work.resolve("shared/outbox");
-        Map<String, String> shared = new LinkedHashMap<>();
-        shared.put("hub.db.url", PG.replaceAll("/[^/]*$", "/" + database));
-        shared.put("hub.db.username", "postgres");
-        shared.put("hub.broker.embedded", "false");
-        shared.put("hub.broker.url", broker.url);
-        shared.put("hub.broker.username", ArtemisDistribution.USER);
-        shared.put("hub.broker.password", broker.password);
-        shared.put("hub.callback.secret", "cluster-callback-secret-shared-by-all");
-        shared.put("hub.file.inbox", inbox.toString());
-        shared.put("hub.file.outbox", outbox.toString());
-        shared.put("hub.file.read-lock-min-age-ms", "200");
-        shared.put("hub.file.concurrency", String.valueOf(BATCH_CONCURRENCY));
-        shared.put("hub.file.takeover-after-seconds", "5");
-        shared.put("hub.retry.initial-delay-ms", "20");
-        shared.put("hub.retry.max-delay-ms", "100");
-        shared.put("hub.providers.ahamove.base-url", providers.baseUrl() + "/ahamove");
-        shared.put("hub.providers.ahamove.api-key", new AhamoveSandbox().credentials().get("api-key"));
+        Map<String, String> shared = sharedSettings(database, broker, inbox, outbox, BATCH_CONCURRENCY, providers.baseUrl());
         shared.put("hub.providers.its.base-url", providers.baseUrl() + "/its/v1/partner");
         shared.put("hub.providers.its.api-key", new ItsSandbox().credentials().get("api-key"));
         for (String name : List.of("a", "b")) {
@@ -391,5 +375,30 @@ class ClusterTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+    /**
+     * The settings every instance of a two-instance test shares: its own PostgreSQL database, the Artemis distribution
+     * with a login, one inbox and outbox, one callback secret, fast retries, Ahamove at the simulator.
+     */
+    static Map<String, String> sharedSettings(String database, ArtemisDistribution broker, Path inbox, Path outbox,
+                                              int concurrency, String simulatorBaseUrl) {
+        Map<String, String> shared = new LinkedHashMap<>();
+        shared.put("hub.db.url", PG.replaceAll("/[^/]*$", "/" + database));
+        shared.put("hub.db.username", "postgres");
+        shared.put("hub.broker.embedded", "false");
+        shared.put("hub.broker.url", broker.url);
+        shared.put("hub.broker.username", ArtemisDistribution.USER);
+        shared.put("hub.broker.password", broker.password);
+        shared.put("hub.callback.secret", "cluster-callback-secret-shared-by-all");
+        shared.put("hub.file.inbox", inbox.toString());
+        shared.put("hub.file.outbox", outbox.toString());
+        shared.put("hub.file.read-lock-min-age-ms", "200");
+        shared.put("hub.file.concurrency", String.valueOf(concurrency));
+        shared.put("hub.file.takeover-after-seconds", "5");
+        shared.put("hub.retry.initial-delay-ms", "20");
+        shared.put("hub.retry.max-delay-ms", "100");
+        shared.put("hub.providers.ahamove.base-url", simulatorBaseUrl + "/ahamove");
+        shared.put("hub.providers.ahamove.api-key", new AhamoveSandbox().credentials().get("api-key"));
+        return shared;
     }
 }

@@ -211,26 +211,10 @@ class FailureDrillTest {
 
         inbox = work.resolve("shared/inbox");
         outbox = work.resolve("shared/outbox");
-        Map<String, String> shared = new LinkedHashMap<>();
-        shared.put("hub.db.url", PG.replaceAll("/[^/]*$", "/" + database));
-        shared.put("hub.db.username", "postgres");
+        Map<String, String> shared = ClusterTest.sharedSettings(database, broker, inbox, outbox, CONCURRENCY, providers.baseUrl());
         shared.put("hub.db.pool-size", "8");
-        shared.put("hub.broker.embedded", "false");
-        shared.put("hub.broker.url", broker.url);
-        shared.put("hub.broker.username", ArtemisDistribution.USER);
-        shared.put("hub.broker.password", broker.password);
-        shared.put("hub.callback.secret", "drill-callback-secret-shared-by-all");
-        shared.put("hub.file.inbox", inbox.toString());
-        shared.put("hub.file.outbox", outbox.toString());
-        shared.put("hub.file.read-lock-min-age-ms", "200");
-        shared.put("hub.file.concurrency", String.valueOf(CONCURRENCY));
-        shared.put("hub.file.takeover-after-seconds", "5");
         shared.put("hub.onboarding.abandoned-after-seconds", String.valueOf(ABANDONED_AFTER_SECONDS));
         shared.put("hub.onboarding.sweep-seconds", "2");
-        shared.put("hub.retry.initial-delay-ms", "20");
-        shared.put("hub.retry.max-delay-ms", "100");
-        shared.put("hub.providers.ahamove.base-url", providers.baseUrl() + "/ahamove");
-        shared.put("hub.providers.ahamove.api-key", new AhamoveSandbox().credentials().get("api-key"));
         for (String name : List.of("a", "b")) {
             hubs.put(name, new HubProcess(work.resolve("hub-" + name), shared));
         }
