@@ -50,7 +50,7 @@ public final class SettingsCheck {
             Pattern.compile("hub\\.api\\.clients\\.[^.]+\\.read-all"));
     /** A value, or one item of a comma-separated list or a user:password pair, that only stands for the real one. */
     private static final Pattern PLACEHOLDER = Pattern.compile(
-            "(?i)(^|[,:=\\s])\\s*(replace[-_ ]?(with|me)\\b|change[-_ ]?me\\b|<[^>]*>\\s*($|,)|(\\.\\.\\.|…)\\s*($|,))");
+            "(?i)(^|[,:=\\s])\\s*(replace[-_ ]?(with|me)(?![a-z])|change[-_ ]?me(?![a-z])|<[^>]*>\\s*($|,)|(\\.\\.\\.|…)\\s*($|,))");
 
     static {
         for (String port : List.of("camel.server.port", "camel.management.port", "hub.hawtio.port")) {
@@ -66,7 +66,8 @@ public final class SettingsCheck {
                 "hub.providers.pool-size", "hub.providers.pool-max-size", "hub.broker.journal-scrub-seconds",
                 "hub.jms.concurrency", "hub.file.concurrency", "hub.file.progress-interval-seconds",
                 "hub.file.max-record-chars", "hub.file.max-field-chars", "hub.file.stalled-after-seconds",
-                "hub.file.takeover-after-seconds", "camel.main.shutdown-timeout")) {
+                "hub.file.takeover-after-seconds", "camel.main.shutdown-timeout", "hub.broker.max-connections",
+                "hub.outage.max-wait-seconds", "hub.onboarding.sweep-seconds")) {
             WHOLE_NUMBERS.put(atLeastOne, new long[]{1, MAX});
         }
         for (String atLeastZero : List.of("hub.api.refused-keys-per-minute", "hub.retry.initial-delay-ms",
@@ -138,7 +139,9 @@ public final class SettingsCheck {
             if (!STRONG_SECRETS.contains(key) && STRONG_SECRET_PATTERNS.stream().noneMatch(p -> p.matcher(key).matches())) {
                 continue;
             }
-            if (set.apply(key).filter(v -> v.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES).isPresent()) {
+            // blank counts as set here: a password of spaces would otherwise pass as unset and leave a login without one
+            String raw = value.apply(key);
+            if (raw != null && !raw.isEmpty() && raw.strip().getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
                 throw refused(key, "must be at least " + MIN_SECRET_BYTES + " bytes outside sandbox mode (e.g. openssl rand"
                         + " -base64 32)");
             }

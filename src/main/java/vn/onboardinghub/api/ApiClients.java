@@ -1,5 +1,7 @@
 package vn.onboardinghub.api;
 
+import vn.onboardinghub.StartRefusedException;
+
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 
@@ -113,6 +115,10 @@ public final class ApiClients {
 
     private static byte[] keyHash(String key, String owner, Set<String> seen) {
         Matcher hashed = HASHED.matcher(key);
+        if (!hashed.matches() && key.regionMatches(true, 0, "sha256:", 0, 7)) {
+            // a hash recipe that printed nothing (sha256:) would otherwise be a key anyone can guess
+            throw new StartRefusedException("an API key of " + owner + " starts with sha256: but is not sha256:<64 hex digits>");
+        }
         byte[] hash = hashed.matches() ? HexFormat.of().parseHex(hashed.group(1).toLowerCase(Locale.ROOT)) : sha256(key);
         if (!seen.add(HexFormat.of().formatHex(hash))) {
             throw new IllegalStateException("an API key of " + owner + " is configured twice: every key must name one client");

@@ -1,5 +1,7 @@
 package vn.onboardinghub.ops;
 
+import vn.onboardinghub.StartRefusedException;
+
 import javax.security.auth.Subject;
 import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.CallbackHandler;
@@ -206,10 +208,15 @@ public final class ConsoleLoginModule implements LoginModule {
                 String user = colon < 0 ? "" : entry.substring(0, colon).strip();
                 String password = colon < 0 ? "" : entry.substring(colon + 1).strip();
                 if (user.isEmpty() || password.isEmpty()) {
-                    throw new IllegalStateException("hub.hawtio.users: every entry must be user:password"
+                    throw new StartRefusedException("hub.hawtio.users: every entry must be user:password"
                             + " (a user name and a non-empty password, or sha256:<64 hex digits> of it), separated by commas");
                 }
                 Matcher hashed = HASHED.matcher(password);
+                if (!hashed.matches() && password.regionMatches(true, 0, "sha256:", 0, 7)) {
+                    // a hash recipe that printed nothing (user:sha256:) would otherwise be a password anyone can guess
+                    throw new StartRefusedException("hub.hawtio.users: the password of " + user
+                            + " starts with sha256: but is not sha256:<64 hex digits>");
+                }
                 digests.put(user, hashed.matches() ? HexFormat.of().parseHex(hashed.group(1)) : digest(password.toCharArray()));
             }
             return new Users(digests);

@@ -56,9 +56,6 @@ public class JmsConfiguration implements CamelConfiguration {
         EmbeddedBroker broker = null;
         if (embedded) {
             int maxConnections = Integer.parseInt(prop(props, "hub.broker.max-connections", "1000"));
-            if (maxConnections < 1) {
-                throw new IllegalStateException("hub.broker.max-connections must be at least 1");
-            }
             broker = new EmbeddedBroker(url, dataDir.resolve("broker"), logins, clients, queues,
                     Integer.parseInt(prop(props, "hub.broker.journal-scrub-seconds", "5")), maxConnections);
             context.getRegistry().bind("embeddedBroker", broker);
