@@ -18,6 +18,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -81,10 +83,14 @@ public class Callbacks implements CallbackUrls {
         exchange.setProperty(ProviderAdapter.REQUEST, stored.request());
         exchange.setProperty(STORED, stored);
         exchange.setProperty("callbackRoute", "direct:callback-" + provider);
+        // the provider route's result, collected as the fan-out collects them
+        exchange.setProperty(ProviderResultsAggregation.RESULTS, Collections.synchronizedList(new ArrayList<ProviderResult>()));
     }
 
     /** Stores the provider's new result; the reply is a redirect, or a short status without credentials. */
-    public Map<String, Object> complete(Exchange exchange, ProviderResult providerResult) {
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> complete(Exchange exchange) {
+        ProviderResult providerResult = ((List<ProviderResult>) exchange.getProperty(ProviderResultsAggregation.RESULTS, List.class)).get(0);
         OnboardingStore.Stored stored = exchange.getProperty(STORED, OnboardingStore.Stored.class);
         OnboardingResult updated = stored.result().with(providerResult);
         store.save(updated, stored.request(), Map.of(providerResult.provider(),

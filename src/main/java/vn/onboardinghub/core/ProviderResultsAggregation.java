@@ -24,6 +24,12 @@ public class ProviderResultsAggregation implements AggregationStrategy {
     @SuppressWarnings("unchecked")
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange, Exchange inputExchange) {
         // a synchronized list, started by Onboardings.start (with any results reused from earlier onboardings)
+        if (newExchange.getException() != null) {
+            // not a provider's failure (that is its FAILED result) but a refusal before any call, e.g. a callback
+            // without its parameters: the calling route answers it
+            inputExchange.setException(newExchange.getException());
+            return inputExchange;
+        }
         List<ProviderResult> results = inputExchange.getProperty(RESULTS, List.class);
         results.add(newExchange.getMessage().getBody(ProviderResult.class));
         HubMetrics.providerDone(newExchange);

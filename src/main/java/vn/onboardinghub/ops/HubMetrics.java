@@ -127,11 +127,6 @@ public class HubMetrics {
         }
     }
 
-    /** A route step version of {@link #providerDone}, for routes that call a provider route directly (callbacks). */
-    public void providerRouteDone(Exchange exchange) {
-        providerDone(exchange);
-    }
-
     /** After the fan-out: the onboarding's overall status (the body). */
     public void onboardingCompleted(OnboardingResult result) {
         if (result != null) {

@@ -258,6 +258,29 @@ class ItsContractTest extends ProviderContractTest {
     }
 
     /** AuthorizeShop: shop_request first, shop_key once a shop_id is given; CurrentShop accepts the key. */
+    @Test
+    void itsCallbackWhoseLinkFailsStoresTheFailureAndSendsNothingOfTheProviderToTheBrowser() throws Exception {
+        stubTheLinkFlow();
+        // ITS answers the linking call with a body no adapter can read, and headers of its own
+        provider.stubFor(post(urlPathEqualTo(AUTHORIZE_SHOP)).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.shop_id", equalTo("456")))
+                .willReturn(twirp(200, "{\"unexpected\": true}").withHeader("Set-Cookie", "sess=PROVIDER-COOKIE")
+                        .withHeader("X-Provider-Header", "PROVIDER-HEADER")));
+        JsonNode before = postOnboarding(FIRST_CONNECTION);
+        String onboardingId = before.path("onboardingId").asText();
+
+        HttpResponse<String> browser = hub.get(browserUrl(redirectUrlSentToIts() + "&shop_id=456"), null);
+
+        assertThat(browser.headers().map().keySet()).as("headers of the hub's answer")
+                .noneMatch(name -> name.equalsIgnoreCase("Set-Cookie") || name.equalsIgnoreCase("X-Provider-Header"));
+        assertThat(browser.body()).doesNotContain("PROVIDER");
+        assertThat(browser.statusCode()).as(browser.body()).isEqualTo(302);
+        assertThat(browser.headers().firstValue("Location")).contains(MERCHANT_PAGE);
+        JsonNode its = storedOnboarding(onboardingId).path("results").path("its");
+        assertThat(its.path("status").asText()).isEqualTo("FAILED");
+        assertThat(its.path("error").path("code").asText()).isEqualTo("UNEXPECTED_RESPONSE");
+    }
+
     private static void stubTheLinkFlow() {
         provider.stubFor(post(urlPathEqualTo(AUTHORIZE_SHOP)).atPriority(5).willReturn(twirp(200, SHOP_REQUEST)));
         provider.stubFor(post(urlPathEqualTo(AUTHORIZE_SHOP)).atPriority(1)
