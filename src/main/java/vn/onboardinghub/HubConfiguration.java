@@ -40,6 +40,7 @@ import vn.onboardinghub.providers.ProviderGuards;
 import vn.onboardinghub.providers.ProviderRoutes;
 import vn.onboardinghub.providers.ProviderSettings;
 import vn.onboardinghub.sandbox.Sandbox;
+import vn.onboardinghub.store.BrokenConnectionEviction;
 import vn.onboardinghub.store.H2Compaction;
 import vn.onboardinghub.store.OnboardingStore;
 import vn.onboardinghub.store.OutageWait;
@@ -263,6 +264,8 @@ public class HubConfiguration implements CamelConfiguration {
         config.setMaximumPoolSize(Integer.parseInt(prop(props, "hub.db.pool-size", "16")));
         // an unreachable database fails requests (and the readiness check) within seconds, not Hikari's 30
         config.setConnectionTimeout(5000);
+        // a connection broken by an outage is never handed out again once the database is back
+        config.setExceptionOverrideClassName(BrokenConnectionEviction.class.getName());
         return new HikariDataSource(config);
     }
 
