@@ -126,7 +126,7 @@ public class OnboardingStore implements AutoCloseable {
             }
             return ids;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot look up abandoned onboardings", e);
+            throw InfrastructureUnavailableException.ofDatabase("cannot look up abandoned onboardings", e);
         }
     }
 
@@ -146,7 +146,9 @@ public class OnboardingStore implements AutoCloseable {
                 return Optional.of(new Stored(result(rs.getString(1)),
                         mapper.readValue(cipher.decrypt(rs.getString(2)), OnboardingRequest.class)));
             }
-        } catch (SQLException | JsonProcessingException e) {
+        } catch (SQLException e) {
+            throw InfrastructureUnavailableException.ofDatabase("cannot read onboarding " + onboardingId, e);
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot read onboarding " + onboardingId, e);
         }
     }

@@ -58,10 +58,8 @@ public class FileDropConfiguration implements CamelConfiguration {
                 Integer.parseInt(prop(props, "hub.file.max-field-chars", String.valueOf(BatchLimits.DEFAULT.maxFieldChars()))));
         InboxFilter inboxFilter = new InboxFilter();
         registry.bind("inboxFilter", inboxFilter);
+        // at least 1: checked before start (SettingsCheck)
         long takeoverSeconds = Long.parseLong(prop(props, "hub.file.takeover-after-seconds", "20"));
-        if (takeoverSeconds < 1) {
-            throw new IllegalArgumentException("hub.file.takeover-after-seconds must be at least 1, not " + takeoverSeconds);
-        }
         OutageWait outages = context.getRegistry().lookupByNameAndType("outageWait", OutageWait.class);
         if (outages == null) {
             throw new IllegalStateException("bean outageWait is missing: add FileDropConfiguration after HubConfiguration");
