@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -23,37 +24,43 @@ final class InboxRelease {
     private final CamelContext context;
     private final Duration comeBackAfter;
     private final AtomicBoolean releasing = new AtomicBoolean();
+    /** A thread of Camel's (stopped with the context): the batch's own thread may be the one asking. */
+    private final ScheduledExecutorService releases;
 
     InboxRelease(CamelContext context, Duration comeBackAfter) {
         this.context = context;
         this.comeBackAfter = comeBackAfter;
+        this.releases = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "file-drop-inbox-release");
     }
 
-    /** Gives the inbox up (in the background: the batch's own thread may be the one asking), then competes again. */
+    /** Gives the inbox up now, then competes for it again after {@code comeBackAfter}. */
     void release(String why, Runnable beforeComingBack) {
         // a hub stopping releases the inbox anyway, and its routes must not be started again
         if (!context.getStatus().isStarted() || !releasing.compareAndSet(false, true)) {
             return;
         }
-        Thread thread = new Thread(() -> {
+        releases.execute(() -> {
             try {
                 LOG.warn("giving up the inbox ({}): another instance may take it now; this one competes for it again"
                         + " in {} s", why, comeBackAfter.toSeconds());
                 context.getRouteController().stopRoute(ROUTE, STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                Thread.sleep(comeBackAfter.toMillis());
-                beforeComingBack.run();
-                if (context.getStatus().isStarted()) {
-                    context.getRouteController().startRoute(ROUTE);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             } catch (Exception e) {
-                LOG.error("the inbox could not be given up and taken again", e);
-            } finally {
-                releasing.set(false);
+                LOG.error("the inbox could not be given up", e);
             }
-        }, "file-drop-inbox-release");
-        thread.setDaemon(true);
-        thread.start();
+            releases.schedule(() -> comeBack(beforeComingBack), comeBackAfter.toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private void comeBack(Runnable beforeComingBack) {
+        try {
+            beforeComingBack.run();
+            if (context.getStatus().isStarted()) {
+                context.getRouteController().startRoute(ROUTE);
+            }
+        } catch (Exception e) {
+            LOG.error("the inbox could not be taken again", e);
+        } finally {
+            releasing.set(false);
+        }
     }
 }
