@@ -257,8 +257,10 @@ public class HubConfiguration implements CamelConfiguration {
     static HikariDataSource dataSource(PropertiesComponent props, Path dataDir) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("hub-db");
-        // WRITE_DELAY=0: H2 otherwise keeps the last second of commits in memory, lost if the process is killed
-        config.setJdbcUrl(prop(props, "hub.db.url", "jdbc:h2:file:" + dataDir.resolve("db").resolve("hub") + ";WRITE_DELAY=0;RETENTION_TIME=5000"));
+        // WRITE_DELAY=0: H2 otherwise keeps the last second of commits in memory, lost if the process is killed;
+        // DB_CLOSE_ON_EXIT=FALSE: the hub closes the database after its routes stopped (H2's own shutdown hook would
+        // close it under the work still finishing on SIGTERM)
+        config.setJdbcUrl(prop(props, "hub.db.url", "jdbc:h2:file:" + dataDir.resolve("db").resolve("hub") + ";WRITE_DELAY=0;RETENTION_TIME=5000;DB_CLOSE_ON_EXIT=FALSE"));
         config.setUsername(prop(props, "hub.db.username", ""));
         config.setPassword(prop(props, "hub.db.password", ""));
         config.setMaximumPoolSize(Integer.parseInt(prop(props, "hub.db.pool-size", "16")));

@@ -44,7 +44,8 @@ class DatabaseOutageBatchTest {
                     .untilAsserted(() -> assertThat(fileDropCheck(hub)).contains("paused").contains("database is unavailable"));
             database.start();
 
-            files.awaitDone("outage.csv");
+            // each record in flight comes back from its backoff (up to 5 s) and a new connection (up to 5 s) in turn
+            files.awaitDone("outage.csv", Duration.ofSeconds(120));
             Map<Integer, JsonNode> results = files.results("outage.csv", RECORDS);
             assertThat(results.values()).allSatisfy(r -> assertThat(r.path("status").asText()).isEqualTo("SUCCEEDED"));
             assertThat(files.summary("outage.csv").at("/byStatus/SUCCEEDED").asInt()).isEqualTo(RECORDS);
@@ -72,7 +73,7 @@ class DatabaseOutageBatchTest {
             database.start();
 
             // the inbox is taken again and the batch resumes by itself
-            files.awaitDone("long.csv");
+            files.awaitDone("long.csv", Duration.ofSeconds(120));
             Map<Integer, JsonNode> results = files.results("long.csv", RECORDS);
             assertThat(results.values()).allSatisfy(r -> assertThat(r.path("status").asText()).isEqualTo("SUCCEEDED"));
         }

@@ -59,8 +59,38 @@ final class FileDrop {
 
     /** Waits until the file has gone through: summary written, input moved to .done. */
     void awaitDone(String name) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> Files.exists(done(name)) && !Files.exists(inbox.resolve(name)));
+        awaitDone(name, Duration.ofSeconds(60));
+    }
+
+    /** {@link #awaitDone(String)} for up to {@code atMost}; on a timeout, says what the folders hold. */
+    void awaitDone(String name, Duration atMost) {
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(100))
+                    .until(() -> Files.exists(done(name)) && !Files.exists(inbox.resolve(name)));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("file " + name + " not done within " + atMost + "; " + folders(), e);
+        }
+    }
+
+    /** What the inbox and the outbox hold, and how many result lines were written: for a failure's message. */
+    String folders() {
+        StringBuilder state = new StringBuilder();
+        for (Path folder : List.of(inbox, inbox.resolve(".done"), outbox)) {
+            try (Stream<Path> files = Files.exists(folder) ? Files.list(folder) : Stream.empty()) {
+                state.append(dataDir.relativize(folder)).append(": ")
+                        .append(files.map(f -> f.getFileName().toString()).sorted().toList()).append("; ");
+            } catch (IOException e) {
+                state.append(folder).append(": ").append(e).append("; ");
+            }
+        }
+        try (Stream<Path> results = Files.exists(outbox) ? Files.list(outbox) : Stream.empty()) {
+            for (Path r : results.filter(f -> f.toString().endsWith(".results.ndjson")).toList()) {
+                state.append(r.getFileName()).append(": ").append(Files.readAllLines(r).size()).append(" lines; ");
+            }
+        } catch (IOException e) {
+            state.append(e);
+        }
+        return state.toString();
     }
 
     void awaitError(String name) {
