@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * <li>{@code hub.crypto.key}: base64 of 32 bytes, each key of the list (in every mode);</li>
  * <li>every other setting (API keys, database and provider passwords, console users …): not a placeholder. API keys
  * have no length rule: a key may be given as its SHA-256 ({@code sha256:…}), whose length says nothing about the
- * key, and refused keys are throttled per address ({@code hub.api.refused-keys-per-minute}); the README asks for 32
+ * key, and refused keys are throttled per address ({@code hub.api.refused-keys-per-minute}); docs/configuration.md asks for 32
  * random bytes. Passwords of systems the hub logs in to are set by those systems' owners.</li>
  * </ul>
  */

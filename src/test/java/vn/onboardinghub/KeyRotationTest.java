@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The operator's rotation, as the README tells it: a hub wrote results under the old key; {@code reencrypt} (its own
+ * The operator's rotation, as docs/configuration.md tells it: a hub wrote results under the old key; {@code reencrypt} (its own
  * JVM, the key list from {@code HUB_CRYPTO_KEY_FILE}) rewrites them under the new key; a hub given only the new key
  * (and its API key, from files too) then reads them. And a secret file that cannot be read stops the hub with one line.
  */

@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ReadmeSandboxExamplesTest {
     static final ObjectMapper MAPPER = new ObjectMapper();
-    static final Readme README = Readme.read();
+    static final Docs README = Docs.readme();
     static final AtomicInteger MERCHANTS = new AtomicInteger();
     static TestHub hub;
 

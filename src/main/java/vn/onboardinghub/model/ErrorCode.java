@@ -1,6 +1,6 @@
 package vn.onboardinghub.model;
 
-/** The one error taxonomy every provider's errors are mapped to (README "Errors"). */
+/** The one error taxonomy every provider's errors are mapped to (docs/contract.md "Errors"). */
 public enum ErrorCode {
     INVALID_REQUEST(false),
     PARTNER_AUTH_FAILED(false),

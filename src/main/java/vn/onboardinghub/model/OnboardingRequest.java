@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The normalized onboarding request (README "Request"), after validation: {@code merchant.phone} is in the national
+ * The normalized onboarding request (docs/contract.md "Request"), after validation: {@code merchant.phone} is in the national
  * {@code 0…} form and {@code providers} is never empty. Each provider's own section ({@code "ghtk": {"password": …}})
  * is kept as text fields under the provider's name: the core knows no provider's fields, each adapter declares its own.
  */
@@ -77,7 +77,7 @@ public final class OnboardingRequest {
         return inputs.getOrDefault(provider, Map.of()).get(field);
     }
 
-    /** Every provider section, written as top-level fields named after the providers (README "Request"). */
+    /** Every provider section, written as top-level fields named after the providers (docs/contract.md "Request"). */
     @JsonAnyGetter
     public Map<String, Map<String, String>> inputs() {
         return Collections.unmodifiableMap(inputs);

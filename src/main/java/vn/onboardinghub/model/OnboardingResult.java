@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The normalized result of one onboarding (README "Result"). {@code client} says who created it: the REST API client's
+ * The normalized result of one onboarding (docs/contract.md "Result"). {@code client} says who created it: the REST API client's
  * name ({@code default} for {@code hub.api.keys}), or the channel ({@code jms}, {@code file:<file name>}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -47,7 +47,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The Hawtio web console (README "Operations: Hawtio console") at {@code http://<host>:<hub.hawtio.port>/hawtio/}: the Camel context, its
+ * The Hawtio web console (docs/operations.md "Hawtio console", docs/security.md "The Hawtio console") at {@code http://<host>:<hub.hawtio.port>/hawtio/}: the Camel context, its
  * routes and their statistics, read over JMX by the Jolokia agent bundled in the Hawtio war (the hub adds no other
  * Jolokia: two versions in one JVM break the war's).
  * <p>

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Dropped files and how far each got (README "REST API", {@code GET /api/v1/batches}). A file found again while its batch
+ * Dropped files and how far each got (docs/contract.md "REST API", {@code GET /api/v1/batches}). A file found again while its batch
  * is still RUNNING — the hub stopped in the middle — is the same batch: it resumes under the same id, so its
  * records keep their requestIds and those already onboarded are not onboarded again.
  */

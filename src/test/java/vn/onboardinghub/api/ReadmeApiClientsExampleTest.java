@@ -1,20 +1,20 @@
 package vn.onboardinghub.api;
 
 import org.junit.jupiter.api.Test;
-import vn.onboardinghub.Readme;
+import vn.onboardinghub.Docs;
 
 import java.io.StringReader;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The README's API clients example configures what the README says it does. */
+/** The API clients example of docs/security.md configures what that file says it does. */
 class ReadmeApiClientsExampleTest {
 
     @Test
     void theReadmeExampleGivesErpTwoKeysAndARateLimitAndOpsReadAll() throws Exception {
         Properties example = new Properties();
-        example.load(new StringReader(Readme.read().codeBlock("### REST API", "properties", 0)));
+        example.load(new StringReader(Docs.read("docs/security.md").codeBlock("## REST API clients and keys", "properties", 0)));
 
         ApiClients clients = ApiClients.from(example.stringPropertyNames(), example::getProperty, false);
 

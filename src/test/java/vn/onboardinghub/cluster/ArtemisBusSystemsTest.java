@@ -21,7 +21,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The customer's own Artemis (the official distribution), configured as the README's JMS bus section says
+ * The customer's own Artemis (the official distribution), configured as docs/security.md "Bus logins" says
  * ({@code populate-validated-user}) with a user per bus system: the enterprise request/reply pattern, a durable reply
  * queue named in {@code hub.bus.clients.erp.reply-queues}, gets erp's results and no one else's.
  */

@@ -193,7 +193,7 @@ class KubernetesManifestsTest {
         return value != null ? value : applicationProperties().getProperty(key);
     }
 
-    /** The environment variable of a key: upper-cased, "." and "-" turned into "_" (README "Configuration"). */
+    /** The environment variable of a key: upper-cased, "." and "-" turned into "_" (docs/configuration.md). */
     private static String variable(String key) {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code /observe/metrics} on the management port as Prometheus scrapes it: the hub's own meters, named and labelled
- * as the README and the Grafana dashboard expect, counting each HTTP call to a provider with its outcome.
+ * as docs/operations.md and the Grafana dashboard expect, counting each HTTP call to a provider with its outcome.
  */
 class MetricsTest {
     static TestHub hub;

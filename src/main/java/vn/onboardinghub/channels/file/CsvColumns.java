@@ -16,8 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The CSV columns of README "File drop", found by header name (any order, any case, unknown columns ignored), and how one
- * record becomes the normalized request JSON of README "Request" — so that validation and its field paths are the REST
+ * The CSV columns of docs/contract.md "File drop", found by header name (any order, any case, unknown columns ignored), and how one
+ * record becomes the normalized request JSON of docs/contract.md "Request" — so that validation and its field paths are the REST
  * channel's. A provider's field {@code <provider>.<fieldName>} is the column {@code <provider>_<field_name>}
  * ({@code ghtk_password}, {@code socdo_zalo_user_id}), whatever the provider: the channel knows none.
  */

@@ -79,7 +79,7 @@ public class FileBatches {
         return outbox.resolve(stem(name) + ".results.ndjson");
     }
 
-    /** {@code merchants.csv} → {@code merchants}: the {@code <name>} of README "File drop"'s output files. */
+    /** {@code merchants.csv} → {@code merchants}: the {@code <name>} of docs/contract.md "File drop"'s output files. */
     static String stem(String fileName) {
         int dot = fileName.lastIndexOf('.');
         return dot > 0 ? fileName.substring(0, dot) : fileName;

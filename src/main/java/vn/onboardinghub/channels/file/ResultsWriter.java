@@ -29,7 +29,7 @@ final class ResultsWriter implements Closeable {
 
     void write(long line, OnboardingResult result) throws IOException {
         ObjectNode json = mapper.createObjectNode().put("line", line);
-        // provider credentials stay out of files unless hub.file.include-credentials=true (README "Result")
+        // provider credentials stay out of files unless hub.file.include-credentials=true (docs/contract.md "Result")
         json.setAll((ObjectNode) mapper.valueToTree(includeCredentials ? result : result.withoutCredentials()));
         String text = mapper.writeValueAsString(json);
         synchronized (this) {

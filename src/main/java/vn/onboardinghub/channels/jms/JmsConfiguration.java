@@ -13,7 +13,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * The JMS bus channel's plumbing (README "JMS bus"); its flow is {@code routes/intake-jms.camel.yaml}.
+ * The JMS bus channel's plumbing (docs/contract.md "JMS bus", docs/security.md "Bus logins"); its flow is {@code routes/intake-jms.camel.yaml}.
  * Starts the embedded Artemis broker unless {@code hub.broker.embedded=false}, and binds Camel's {@code jms}
  * component to {@code hub.broker.url}, transacted so that a request is acknowledged only by the commit that
  * publishes its result.

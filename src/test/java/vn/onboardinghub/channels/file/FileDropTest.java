@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
- * The file-drop channel of README "File drop" end to end: real files in the inbox of a real hub in sandbox mode (the
+ * The file-drop channel of docs/contract.md "File drop" end to end: real files in the inbox of a real hub in sandbox mode (the
  * built-in provider simulators), results, summary, .done and .error as a user finds them.
  */
 class FileDropTest {

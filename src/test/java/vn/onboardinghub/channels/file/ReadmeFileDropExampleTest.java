@@ -5,7 +5,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import vn.onboardinghub.Readme;
+import vn.onboardinghub.Docs;
 import vn.onboardinghub.TestHub;
 
 import java.nio.file.Files;
@@ -15,8 +15,8 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's file-drop example, exactly as written there (read out of README.md): the CSV goes into the inbox of a
- * real hub in sandbox mode, and comes out as the README says: one result line per record, the record without a phone
+ * The file-drop example of docs/contract.md, exactly as written there (read out of that file): the CSV goes into the inbox of a
+ * real hub in sandbox mode, and comes out as that file says: one result line per record, the record without a phone
  * refused in plain words, the summary, the input in {@code .done/} with its password masked.
  */
 class ReadmeFileDropExampleTest {
@@ -39,7 +39,7 @@ class ReadmeFileDropExampleTest {
 
     @Test
     void theReadmeCsvOnboardsTwoMerchantsAndRefusesTheOneWithoutPhone() throws Exception {
-        String script = Readme.read().codeBlock("### File drop (batches)", "bash", 0);
+        String script = Docs.read("docs/contract.md").codeBlock("## File drop (batches)", "bash", 0);
         int start = script.indexOf("<<'CSV'\n") + "<<'CSV'\n".length();
         String csv = script.substring(start, script.indexOf("\nCSV\n", start) + 1);
         assertThat(script).contains("mv /tmp/merchants.csv data/inbox/");

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import vn.onboardinghub.Readme;
+import vn.onboardinghub.Docs;
 import vn.onboardinghub.TestHub;
 
 import java.io.StringReader;
@@ -67,9 +67,9 @@ class BusSystemsTest {
         brokerUrl = BrokerUrls.free();
         Map<String, String> props = new HashMap<>(TestHub.providersAt(provider.baseUrl()));
         props.put("hub.broker.url", brokerUrl);
-        // the README's example: erp (with its reply queues) and pos
+        // the example of docs/security.md "Bus logins": erp (with its reply queues) and pos
         Properties example = new Properties();
-        example.load(new StringReader(Readme.read().codeBlock("### JMS bus", "properties", 0)));
+        example.load(new StringReader(Docs.read("docs/security.md").codeBlock("## Bus logins", "properties", 0)));
         example.stringPropertyNames().forEach(key -> props.put(key, example.getProperty(key)));
         erpPassword = example.getProperty("hub.bus.clients.erp.password");
         posPassword = example.getProperty("hub.bus.clients.pos.password");

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The bus channel of README "JMS bus" against the hub's real embedded Artemis, in sandbox mode. */
+/** The bus channel of docs/contract.md "JMS bus" against the hub's real embedded Artemis, in sandbox mode. */
 class JmsChannelTest {
     static final long WAIT_MS = 20_000;
     static TestHub hub;

@@ -81,7 +81,7 @@ class JmsExternalBrokerTest {
     }
 
     /**
-     * An enterprise's broker configured as the README says (populate-validated-user, a durable reply queue), with
+     * An enterprise's broker configured as docs/security.md "External broker" says (populate-validated-user, a durable reply queue), with
      * logins for two systems: each request is its sender's, a named reply queue takes its own client's results only,
      * and a request sent with the hub's own login is parked, not onboarded.
      */

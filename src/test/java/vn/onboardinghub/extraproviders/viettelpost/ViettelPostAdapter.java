@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A fifth provider written only from the README's "how to add a provider", in the style of Viettel Post's partner
+ * A fifth provider written only from docs/adding-a-provider.md, in the style of Viettel Post's partner
  * API: {@code POST /v2/partner/register} with a Bearer token; every answer is the envelope
  * {@code {status, error, message, data}}, also an error at HTTP 200 ({@code "error": true}).
  */

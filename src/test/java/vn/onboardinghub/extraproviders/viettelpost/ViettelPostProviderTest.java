@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A fifth provider added the way the README says, from this test folder alone (its adapter and simulator): no file of
+ * A fifth provider added the way docs/adding-a-provider.md says, from this test folder alone (its adapter and simulator): no file of
  * the hub names it. The hub is told about the folder's package with {@code hub.providers.packages} (a provider of the
  * hub itself lives under {@code vn.onboardinghub.providers}, found without it). The hub fans out to it with the four
  * others, checks its input, lists it in the API document and counts its calls.

@@ -5,17 +5,28 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The README as a user reads it: tests take their examples from it, so an example that stops working fails a test. */
-public final class Readme {
+/**
+ * The README and the files of {@code docs/} as a user reads them: tests take their examples from them, so an example
+ * that stops working fails a test.
+ */
+public final class Docs {
+    private final String file;
     private final String text;
 
-    private Readme(String text) {
+    private Docs(String file, String text) {
+        this.file = file;
         this.text = text;
     }
 
-    public static Readme read() {
+    /** {@code README.md}. */
+    public static Docs readme() {
+        return read("README.md");
+    }
+
+    /** A documentation file by its path in the repository, e.g. {@code docs/contract.md}. */
+    public static Docs read(String file) {
         try {
-            return new Readme(Files.readString(Path.of("README.md")));
+            return new Docs(file, Files.readString(Path.of(file)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -23,11 +34,16 @@ public final class Readme {
 
     /** The text of the section under that heading line (e.g. {@code ### Sandbox triggers}), up to the next heading. */
     public String section(String heading) {
-        int start = text.indexOf("\n" + heading + "\n");
-        if (start < 0) {
-            throw new AssertionError("README.md has no section " + heading);
+        int start;
+        if (text.startsWith(heading + "\n")) {
+            start = heading.length() + 1;
+        } else {
+            int at = text.indexOf("\n" + heading + "\n");
+            if (at < 0) {
+                throw new AssertionError(file + " has no section " + heading);
+            }
+            start = at + heading.length() + 2;
         }
-        start += heading.length() + 2;
         int end = text.indexOf("\n#", start);
         while (end >= 0 && inCodeBlock(start, end)) {
             end = text.indexOf("\n#", end + 1);
@@ -42,7 +58,7 @@ public final class Readme {
         for (int i = 0; ; i++) {
             int start = section.indexOf("```" + language + "\n", from);
             if (start < 0) {
-                throw new AssertionError("README.md section " + heading + " has no " + (index + 1) + ". " + language + " block");
+                throw new AssertionError(file + " section " + heading + " has no " + (index + 1) + ". " + language + " block");
             }
             start += language.length() + 4;
             int end = section.indexOf("\n```", start);
