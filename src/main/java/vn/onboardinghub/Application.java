@@ -15,7 +15,6 @@ import vn.onboardinghub.store.ResultCipher;
 import vn.onboardinghub.store.StoredResultsReencryption;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -27,7 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -114,9 +112,8 @@ public final class Application {
 
     /** Every setting known by name (file, overrides, {@code -D}) checked by {@link SettingsCheck}. */
     static void checkSettings(PropertiesComponent props) {
-        Set<String> names = new TreeSet<>();
-        props.loadPropertiesAsMap().keySet().forEach(key -> names.add(String.valueOf(key)));
-        SettingsCheck.check(names, key -> props.resolveProperty(key).orElse(null));
+        Settings settings = new Settings(props);
+        SettingsCheck.check(settings.names(), settings::raw);
     }
 
     /**
@@ -126,23 +123,22 @@ public final class Application {
      * mode. {@code camel.server.host} / {@code camel.management.host}, when set, win for their own listener.
      */
     private static void listenOn(BaseMainSupport main) {
-        PropertiesComponent props = main.getCamelContext().getPropertiesComponent();
-        boolean sandbox = Boolean.parseBoolean(props.resolveProperty("hub.sandbox.enabled").map(String::strip).orElse("true"));
-        Optional<String> address = props.resolveProperty("hub.listen-address").map(String::strip).filter(a -> !a.isEmpty());
+        Settings settings = Settings.of(main.getCamelContext());
+        boolean sandbox = settings.bool("hub.sandbox.enabled");
+        Optional<String> address = settings.optional("hub.listen-address");
         String rest = address.orElse(sandbox ? "127.0.0.1" : "0.0.0.0");
         String management = address.orElse("127.0.0.1");
         main.configure().httpServer().setHost(rest);
         main.configure().httpManagementServer().setHost(management);
-        requireFreePort(props, "camel.server", rest);
-        requireFreePort(props, "camel.management", management);
+        requireFreePort(settings, "camel.server", rest);
+        requireFreePort(settings, "camel.management", management);
     }
 
     /** A REST or management port already in use stops the start with one line naming it, before anything starts. */
-    private static void requireFreePort(PropertiesComponent props, String listener, String defaultHost) {
-        if (Boolean.parseBoolean(props.resolveProperty(listener + ".enabled").map(String::strip).orElse("false"))) {
-            props.resolveProperty(listener + ".port").map(String::strip).filter(p -> !p.isEmpty() && !p.equals("0"))
-                    .ifPresent(port -> HttpListeners.requireFree(props.resolveProperty(listener + ".host").map(String::strip)
-                            .filter(h -> !h.isEmpty()).orElse(defaultHost), Integer.parseInt(port), listener + ".port"));
+    private static void requireFreePort(Settings settings, String listener, String defaultHost) {
+        if (settings.bool(listener + ".enabled")) {
+            settings.optional(listener + ".port").filter(p -> !p.equals("0")).ifPresent(port -> HttpListeners.requireFree(
+                    settings.optional(listener + ".host").orElse(defaultHost), Integer.parseInt(port), listener + ".port"));
         }
     }
 
@@ -157,16 +153,8 @@ public final class Application {
      * @throws InvalidSettingException naming the variable, never its value or the file's content
      */
     static Map<String, String> overridesFromEnvironment(Map<String, String> env, Properties system) {
-        Properties defaults = new Properties();
-        try (InputStream in = Application.class.getResourceAsStream("/application.properties")) {
-            if (in != null) {
-                defaults.load(in);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read application.properties", e);
-        }
         Map<String, String> overrides = new LinkedHashMap<>();
-        for (String key : defaults.stringPropertyNames()) {
+        for (String key : Settings.shippedKeys()) {
             String value = system.getProperty(key);
             if (value == null) {
                 value = fromEnvironment(env, key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
@@ -265,10 +253,11 @@ public final class Application {
         overriding.putAll(overrides);
         props.setOverrideProperties(overriding);
         checkSettings(props);
-        boolean sandboxMode = Boolean.parseBoolean(HubConfiguration.prop(props, "hub.sandbox.enabled", "true"));
-        Path dataDir = Path.of(HubConfiguration.prop(props, "hub.data-dir", "data")).toAbsolutePath();
-        ResultCipher cipher = new ResultCipher(HubConfiguration.cryptoKeys(props, dataDir, sandboxMode));
-        try (HikariDataSource dataSource = HubConfiguration.dataSource(props, dataDir)) {
+        Settings settings = new Settings(props);
+        boolean sandboxMode = settings.bool("hub.sandbox.enabled");
+        Path dataDir = Path.of(settings.string("hub.data-dir")).toAbsolutePath();
+        ResultCipher cipher = new ResultCipher(HubConfiguration.cryptoKeys(settings, dataDir, sandboxMode));
+        try (HikariDataSource dataSource = HubConfiguration.dataSource(settings, dataDir)) {
             Map<String, StoredResultsReencryption.Counts> counts =
                     new StoredResultsReencryption(dataSource, cipher, REENCRYPT_BATCH).run();
             boolean complete = true;

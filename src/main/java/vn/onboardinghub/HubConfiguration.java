@@ -14,7 +14,6 @@ import io.vertx.core.VertxOptions;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -61,7 +60,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,18 +71,24 @@ import java.util.stream.Collectors;
  */
 public class HubConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(HubConfiguration.class);
+    /**
+     * What a provider without these settings in application.properties gets ({@code hub.providers.<name>.<key>}): a
+     * provider added by a package of its own needs only its base-url and credentials.
+     */
+    static final Map<String, String> PROVIDER_DEFAULTS = Map.of("enabled", "true", "max-concurrency", "64",
+            "rate-limit", "0", "base-url", "");
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        PropertiesComponent props = context.getPropertiesComponent();
-        boolean sandboxMode = Boolean.parseBoolean(prop(props, "hub.sandbox.enabled", "true"));
-        Path dataDir = Path.of(prop(props, "hub.data-dir", "data")).toAbsolutePath();
-        boolean embeddedDatabase = prop(props, "hub.db.url", "").isEmpty();
-        boolean embeddedBroker = Boolean.parseBoolean(prop(props, "hub.broker.embedded", "true"));
+        Settings settings = Settings.of(context);
+        boolean sandboxMode = settings.bool("hub.sandbox.enabled");
+        Path dataDir = Path.of(settings.string("hub.data-dir")).toAbsolutePath();
+        boolean embeddedDatabase = settings.optional("hub.db.url").isEmpty();
+        boolean embeddedBroker = settings.bool("hub.broker.embedded");
         ownerOnly(dataDir, embeddedDatabase, embeddedBroker);
         // once everything started (the database and broker files exist), and every second after (the broker creates
         // journal files as it compacts): every folder and file under the data dir owner-only
-        java.util.Set<Path> fileDropFolders = fileDropFolders(props, dataDir);
+        java.util.Set<Path> fileDropFolders = fileDropFolders(settings);
         context.addStartupListener((started, alreadyStarted) -> started.getExecutorServiceManager()
                 .newSingleThreadScheduledExecutor(this, "data-dir-permissions").scheduleWithFixedDelay(
                         () -> DataDirPermissions.restrict(dataDir, fileDropFolders), 0, 1, java.util.concurrent.TimeUnit.SECONDS));
@@ -92,19 +96,18 @@ public class HubConfiguration implements CamelConfiguration {
         DataDirectoryLock dataDirLock = embeddedDatabase || embeddedBroker ? DataDirectoryLock.acquire(dataDir) : null;
 
         ObjectMapper mapper = objectMapper();
-        ProviderCatalog catalog = new ProviderCatalog(mapper, Arrays.stream(prop(props, "hub.providers.packages",
-                ProviderCatalog.DEFAULT_PACKAGE).split(",")).map(String::strip).filter(p -> !p.isEmpty()).toList());
-        HikariDataSource dataSource = dataSource(props, dataDir);
-        OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(cryptoKeys(props, dataDir, sandboxMode)));
+        ProviderCatalog catalog = new ProviderCatalog(mapper, settings.list("hub.providers.packages"));
+        HikariDataSource dataSource = dataSource(settings, dataDir);
+        OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(cryptoKeys(settings, dataDir, sandboxMode)));
         store.migrate();
 
-        byte[] callbackKey = callbackKey(props, dataDir);
+        byte[] callbackKey = callbackKey(settings, dataDir);
         AccountKeys accountKeys = new AccountKeys(callbackKey);
         Callbacks callbacks = new Callbacks(new CallbackSigner(callbackKey, Duration.ofHours(24), Clock.systemUTC()),
-                prop(props, "hub.public-base-url", "http://localhost:8080"), store, catalog, accountKeys);
+                settings.string("hub.public-base-url"), store, catalog, accountKeys);
         Sandbox sandbox = sandboxMode ? new Sandbox(catalog.all()) : null;
         for (ProviderAdapter provider : catalog.all()) {
-            provider.configure(settings(props, provider, sandbox), callbacks);
+            provider.configure(providerSettings(settings, provider, sandbox), callbacks);
             LOG.info("provider {}: {}", provider.name(), provider.enabled() ? provider.settings().baseUrl() : "disabled");
         }
         if (sandboxMode) {
@@ -118,8 +121,8 @@ public class HubConfiguration implements CamelConfiguration {
         // instances sharing a PostgreSQL database share each provider's rate limit; embedded H2 is one instance
         // (a permit left taken by a stopped instance is free again after twice the HTTP timeouts and 30 s)
         ClusterRateLimits sharedLimits = dataSource.getJdbcUrl().startsWith("jdbc:postgresql:") ? new ClusterRateLimits(dataSource,
-                Duration.ofMillis(2 * (Long.parseLong(prop(props, "camel.component.http.connect-timeout", "5000"))
-                        + Long.parseLong(prop(props, "camel.component.http.response-timeout", "15000")))).plusSeconds(30)) : null;
+                Duration.ofMillis(2 * (settings.number("camel.component.http.connect-timeout")
+                        + settings.number("camel.component.http.response-timeout"))).plusSeconds(30)) : null;
         if (sharedLimits != null) {
             context.addService(new ServiceSupport() {
                 @Override
@@ -129,30 +132,30 @@ public class HubConfiguration implements CamelConfiguration {
             }, true, true);
         }
         ProviderGuards guards = new ProviderGuards(ProviderGuards.breakerConfig(
-                Float.parseFloat(prop(props, "hub.circuit-breaker.failure-rate", "50")),
-                Integer.parseInt(prop(props, "hub.circuit-breaker.minimum-calls", "10")),
-                Integer.parseInt(prop(props, "hub.circuit-breaker.window", "20")),
-                Duration.ofSeconds(Long.parseLong(prop(props, "hub.circuit-breaker.open-seconds", "30"))),
-                Integer.parseInt(prop(props, "hub.circuit-breaker.half-open-calls", "2"))),
-                Long.parseLong(prop(props, "hub.providers.max-wait-ms", "60000")), sharedLimits);
+                settings.decimal("hub.circuit-breaker.failure-rate"),
+                settings.integer("hub.circuit-breaker.minimum-calls"),
+                settings.integer("hub.circuit-breaker.window"),
+                settings.seconds("hub.circuit-breaker.open-seconds"),
+                settings.integer("hub.circuit-breaker.half-open-calls")),
+                settings.number("hub.providers.max-wait-ms"), sharedLimits,
+                context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "rate-limit-permits"));
         registry.bind("circuitBreakers", guards.breakers());
         for (ProviderAdapter provider : catalog.all()) {
             registry.bind(provider.name() + "CircuitBreaker", guards.breaker(provider.name()));
-            guards.rateLimit(provider.name(), Integer.parseInt(prop(props, "hub.providers." + provider.name() + ".rate-limit", "0")));
+            guards.rateLimit(provider.name(), Integer.parseInt(providerSetting(settings, provider.name(), "rate-limit")));
         }
         // each provider's routes, from the templates (or its own route file); max-concurrency is 64 unless set
         registry.bind("providerRoutes", new ProviderRoutes(catalog, catalog.names().stream().collect(Collectors.toMap(
-                name -> name, name -> Integer.parseInt(prop(props, "hub.providers." + name + ".max-concurrency", "64"))))));
+                name -> name, name -> Integer.parseInt(providerSetting(settings, name, "max-concurrency"))))));
         registry.bind("apiDocument", new ApiDocument(mapper, catalog));
         registry.bind("providerCalls", new ProviderCalls(catalog, guards,
-                Integer.parseInt(prop(props, "hub.retry.max-attempts", "3")),
-                Long.parseLong(prop(props, "hub.retry.max-retry-after-ms", "10000"))));
+                settings.integer("hub.retry.max-attempts"), settings.number("hub.retry.max-retry-after-ms")));
         Onboardings onboardings = new Onboardings(new RequestReader(mapper, catalog), store, mapper,
-                Duration.ofSeconds(Long.parseLong(prop(props, "hub.onboarding.abandoned-after-seconds", "600"))),
+                settings.seconds("hub.onboarding.abandoned-after-seconds"),
                 catalog, accountKeys);
         registry.bind("onboardings", onboardings);
         // how long the bus, batches and results already paid for by provider calls wait for the database to come back
-        OutageWait outageWait = new OutageWait(Duration.ofSeconds(Long.parseLong(prop(props, "hub.outage.max-wait-seconds", "600"))));
+        OutageWait outageWait = new OutageWait(settings.seconds("hub.outage.max-wait-seconds"));
         registry.bind("outageWait", outageWait);
         onboardings.waitOutagesWith(outageWait);
         registry.bind("onboardingStore", store);
@@ -178,17 +181,14 @@ public class HubConfiguration implements CamelConfiguration {
         // resilience4j_circuitbreaker_state{name=<provider>, state=closed|open|half_open|...} and its call counters
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(guards.breakers()).bindTo(metrics.registry());
         registry.bind("callbacks", callbacks);
-        ApiClients clients = ApiClients.from(props.loadPropertiesAsMap().keySet().stream().map(String::valueOf)
-                .collect(Collectors.toSet()), key -> props.resolveProperty(key).orElse(null), sandboxMode);
-        registry.bind("api", new Api(clients, new KeyGuessThrottle(
-                Integer.parseInt(prop(props, "hub.api.refused-keys-per-minute", "20"))), mapper));
+        ApiClients clients = ApiClients.from(settings.names(), settings::raw, sandboxMode);
+        registry.bind("api", new Api(clients, new KeyGuessThrottle(settings.integer("hub.api.refused-keys-per-minute")), mapper));
         // the HTTP servers' Vert.x: a REST onboarding holds a worker thread until its result is stored, so the worker
         // pool (Vert.x's default is 20) is how many REST onboardings run at once
         Vertx vertx = HttpServerLimits.apply(Vertx.vertx(new VertxOptions()
-                        .setWorkerPoolSize(Integer.parseInt(prop(props, "hub.api.worker-threads", "128")))),
-                Integer.parseInt(prop(props, "hub.http.idle-timeout-seconds", "180")),
-                Integer.parseInt(prop(props, "hub.http.max-connections", "2000")),
-                Integer.parseInt(prop(props, "hub.http.max-connections-per-address", "200")));
+                        .setWorkerPoolSize(settings.integer("hub.api.worker-threads"))),
+                settings.integer("hub.http.idle-timeout-seconds"), settings.integer("hub.http.max-connections"),
+                settings.integer("hub.http.max-connections-per-address"));
         registry.bind("vertx", vertx);
         // closed once the context stopped: the REST and management servers run on it and close their listeners
         // on it as they stop (closed before, their stop failed with a WARN and a stack trace)
@@ -198,11 +198,11 @@ public class HubConfiguration implements CamelConfiguration {
         // waiting behind the core ones: 64 onboardings in flight make 256 concurrent calls
         registry.bind("providerCallPool", context.getExecutorServiceManager().newThreadPool(this, "provider-calls",
                 new ThreadPoolProfileBuilder("provider-calls")
-                        .poolSize(Integer.parseInt(prop(props, "hub.providers.pool-size", "64")))
-                        .maxPoolSize(Integer.parseInt(prop(props, "hub.providers.pool-max-size", "512")))
+                        .poolSize(settings.integer("hub.providers.pool-size"))
+                        .maxPoolSize(settings.integer("hub.providers.pool-max-size"))
                         .maxQueueSize(0).build()));
         // the Hawtio console (hub.hawtio.*), started and stopped with the context; deployed once the routes run
-        HawtioConsole console = HawtioConsole.fromProperties(props, sandboxMode);
+        HawtioConsole console = HawtioConsole.fromSettings(settings, sandboxMode);
         context.addService(console, true, true);
         context.addStartupListener(console);
         context.addService(new ServiceSupport() {
@@ -240,30 +240,38 @@ public class HubConfiguration implements CamelConfiguration {
         return mapper;
     }
 
-    private static ProviderSettings settings(PropertiesComponent props, ProviderAdapter provider, Sandbox sandbox) {
-        String prefix = "hub.providers." + provider.name() + ".";
-        boolean enabled = Boolean.parseBoolean(prop(props, prefix + "enabled", "true"));
+    /**
+     * A provider's own setting ({@code hub.providers.<name>.<key>}), or for the keys every provider has, the value a
+     * provider without settings in application.properties gets.
+     */
+    static String providerSetting(Settings settings, String provider, String key) {
+        return settings.optional("hub.providers." + provider + "." + key).orElse(PROVIDER_DEFAULTS.getOrDefault(key, ""));
+    }
+
+    private static ProviderSettings providerSettings(Settings settings, ProviderAdapter provider, Sandbox sandbox) {
+        boolean enabled = Boolean.parseBoolean(providerSetting(settings, provider.name(), "enabled"));
         Map<String, String> values = new LinkedHashMap<>();
         if (sandbox != null) {
             values.putAll(provider.sandbox().credentials());
             return new ProviderSettings(provider.name(), enabled, sandbox.baseUrl(provider), values);
         }
         for (String key : provider.settingKeys()) {
-            values.put(key, prop(props, prefix + key, ""));
+            values.put(key, providerSetting(settings, provider.name(), key));
         }
-        return new ProviderSettings(provider.name(), enabled, prop(props, prefix + "base-url", ""), values);
+        return new ProviderSettings(provider.name(), enabled, providerSetting(settings, provider.name(), "base-url"), values);
     }
 
-    static HikariDataSource dataSource(PropertiesComponent props, Path dataDir) {
+    static HikariDataSource dataSource(Settings settings, Path dataDir) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("hub-db");
         // WRITE_DELAY=0: H2 otherwise keeps the last second of commits in memory, lost if the process is killed;
         // DB_CLOSE_ON_EXIT=FALSE: the hub closes the database after its routes stopped (H2's own shutdown hook would
         // close it under the work still finishing on SIGTERM)
-        config.setJdbcUrl(prop(props, "hub.db.url", "jdbc:h2:file:" + dataDir.resolve("db").resolve("hub") + ";WRITE_DELAY=0;RETENTION_TIME=5000;DB_CLOSE_ON_EXIT=FALSE"));
-        config.setUsername(prop(props, "hub.db.username", ""));
-        config.setPassword(prop(props, "hub.db.password", ""));
-        config.setMaximumPoolSize(Integer.parseInt(prop(props, "hub.db.pool-size", "16")));
+        config.setJdbcUrl(settings.optional("hub.db.url").orElse("jdbc:h2:file:" + dataDir.resolve("db").resolve("hub")
+                + ";WRITE_DELAY=0;RETENTION_TIME=5000;DB_CLOSE_ON_EXIT=FALSE"));
+        config.setUsername(settings.string("hub.db.username"));
+        config.setPassword(settings.string("hub.db.password"));
+        config.setMaximumPoolSize(settings.integer("hub.db.pool-size"));
         // an unreachable database fails requests (and the readiness check) within seconds, not Hikari's 30
         config.setConnectionTimeout(5000);
         // a connection broken by an outage is never handed out again once the database is back
@@ -272,8 +280,8 @@ public class HubConfiguration implements CamelConfiguration {
     }
 
     /** {@code hub.callback.secret}, or a random key kept under the data dir (set the secret when instances share a database). */
-    private static byte[] callbackKey(PropertiesComponent props, Path dataDir) throws IOException {
-        String secret = prop(props, "hub.callback.secret", "");
+    private static byte[] callbackKey(Settings settings, Path dataDir) throws IOException {
+        String secret = settings.string("hub.callback.secret");
         return !secret.isBlank() ? secret.getBytes(StandardCharsets.UTF_8)
                 : keyFile(dataDir.resolve("keys").resolve("callback.key"), "callback signing key");
     }
@@ -282,9 +290,8 @@ public class HubConfiguration implements CamelConfiguration {
      * {@code hub.crypto.key}: comma-separated keys (base64, 32 bytes each), the first encrypting and all decrypting;
      * or a random key kept under the data dir.
      */
-    static List<byte[]> cryptoKeys(PropertiesComponent props, Path dataDir, boolean sandboxMode) throws IOException {
-        List<String> encoded = Arrays.stream(prop(props, "hub.crypto.key", "").split(","))
-                .map(String::strip).filter(k -> !k.isEmpty()).toList();
+    static List<byte[]> cryptoKeys(Settings settings, Path dataDir, boolean sandboxMode) throws IOException {
+        List<String> encoded = settings.list("hub.crypto.key");
         if (!encoded.isEmpty()) {
             List<byte[]> keys = new ArrayList<>();
             for (int i = 0; i < encoded.size(); i++) {
@@ -328,11 +335,10 @@ public class HubConfiguration implements CamelConfiguration {
     }
 
     /** The file-drop folders (inbox, outbox, leader folder), left to the file-drop channel's own permissions. */
-    private static java.util.Set<Path> fileDropFolders(PropertiesComponent props, Path dataDir) {
-        Path inbox = Path.of(prop(props, "hub.file.inbox", dataDir.resolve("inbox").toString())).toAbsolutePath().normalize();
-        return java.util.Set.of(inbox,
-                Path.of(prop(props, "hub.file.outbox", dataDir.resolve("outbox").toString())).toAbsolutePath().normalize(),
-                Path.of(prop(props, "hub.file.leader-dir", inbox.resolve(".leader").toString())).toAbsolutePath().normalize());
+    private static java.util.Set<Path> fileDropFolders(Settings settings) {
+        Path inbox = Path.of(settings.string("hub.file.inbox")).toAbsolutePath().normalize();
+        return java.util.Set.of(inbox, Path.of(settings.string("hub.file.outbox")).toAbsolutePath().normalize(),
+                Path.of(settings.optional("hub.file.leader-dir").orElse(inbox.resolve(".leader").toString())).toAbsolutePath().normalize());
     }
 
     /** Reads a random 32-byte key, creating it (owner-only) on first use. */
@@ -347,9 +353,5 @@ public class HubConfiguration implements CamelConfiguration {
         Files.write(file, key);
         LOG.info("generated a {} in {}", what, file);
         return key;
-    }
-
-    static String prop(PropertiesComponent props, String key, String defaultValue) {
-        return props.resolveProperty(key).map(String::strip).filter(v -> !v.isEmpty()).orElse(defaultValue);
     }
 }

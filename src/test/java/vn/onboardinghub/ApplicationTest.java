@@ -1,13 +1,26 @@
 package vn.onboardinghub;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.jms.JMSConsumer;
+import jakarta.jms.JMSContext;
+import jakarta.jms.Message;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ApplicationTest {
+    private final ObjectMapper mapper = new ObjectMapper();
 
     @Test
     void environmentVariablesAndSystemPropertiesOverrideTheFileAndSystemPropertiesWin() {
@@ -72,21 +85,52 @@ class ApplicationTest {
                 .doesNotContainKey("java.io.tmpdir");
     }
 
+    /**
+     * {@code java -Dhub.api.clients.erp.keys=… -Dhub.bus.clients.erp.password=… -jar …}: the hub started through its
+     * real entry point knows both clients, like the keys of application.properties.
+     */
     @Test
-    void aNamedClientGivenByASystemPropertyIsKnownToTheRunningHub(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dataDir)
-            throws Exception {
-        HubProcess hub = new HubProcess(dataDir, Map.of("hub.api.clients.erp.keys", "erp-key-given-by-d"));
+    void namedClientsGivenBySystemPropertiesAreKnownToTheRunningHub(@TempDir Path dataDir) throws Exception {
+        String busPassword = "erp-bus-password-given-by-d-of-32-bytes";
+        HubProcess hub = new HubProcess(dataDir, Map.of("hub.sandbox.enabled", "true",
+                "hub.api.clients.erp.keys", "erp-key-given-by-d", "hub.bus.clients.erp.password", busPassword));
         try {
-            hub.start("named-client-by-d.log");
-            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + hub.port
-                            + "/api/v1/onboardings/00000000-0000-0000-0000-000000000000"))
-                            .header("X-API-Key", "erp-key-given-by-d").build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            // known client, unknown onboarding (an unknown key would be 401)
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(404);
+            hub.start("named-clients-by-d.log");
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> onboarded = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + hub.port
+                            + "/api/v1/onboardings")).header("X-API-Key", "erp-key-given-by-d")
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            request("erp-by-d-1", "M-ERP-BY-D"))).build(), HttpResponse.BodyHandlers.ofString());
+            // an unknown key would be 401
+            assertThat(onboarded.statusCode()).as(onboarded.body()).isEqualTo(200);
+            JsonNode result = mapper.readTree(onboarded.body());
+            assertThat(result.path("client").asText()).isEqualTo("erp");
+            assertThat(result.at("/results/socdo/status").asText()).isEqualTo("SUCCEEDED");
+            HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + hub.port
+                            + "/api/v1/onboardings/" + result.path("onboardingId").asText()))
+                    .header("X-API-Key", "erp-key-given-by-d").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+
+            // the bus client logs in with its own password and gets its result on its own queue
+            try (JMSContext erp = new ActiveMQConnectionFactory(hub.brokerUrl, "erp", busPassword).createContext();
+                 JMSConsumer results = erp.createConsumer(erp.createQueue("onboarding.results.erp"),
+                         "JMSCorrelationID = 'erp-bus-by-d-1'")) {
+                erp.createProducer().setJMSCorrelationID("erp-bus-by-d-1")
+                        .send(erp.createQueue("onboarding.requests"), request("erp-bus-by-d-1", "M-ERP-BUS-BY-D"));
+                Message message = results.receive(30_000);
+                assertThat(message).as("erp's result on its own queue").isNotNull();
+                JsonNode busResult = mapper.readTree(message.getBody(String.class));
+                assertThat(busResult.path("client").asText()).isEqualTo("erp");
+                assertThat(busResult.at("/results/socdo/status").asText()).as(busResult.toString()).isEqualTo("SUCCEEDED");
+            }
         } finally {
             hub.killAll();
         }
+    }
+
+    private static String request(String requestId, String externalId) {
+        return """
+                {"requestId": "%s", "merchant": {"externalId": "%s", "name": "Shop", "phone": "0912345678"},
+                 "providers": ["socdo"], "socdo": {"zaloUserId": "987654321"}}""".formatted(requestId, externalId);
     }
 }

@@ -44,12 +44,12 @@ class CryptoKeySettingTest {
         assertThat(HubConfiguration.cryptoKeys(settings(""), dataDir, true)).containsExactly(generated.get(0));
     }
 
-    private static PropertiesComponent settings(String cryptoKey) {
+    private static Settings settings(String cryptoKey) {
         PropertiesComponent props = new DefaultCamelContext().getPropertiesComponent();
         Properties overrides = new Properties();
         overrides.setProperty("hub.crypto.key", cryptoKey);
         props.setOverrideProperties(overrides);
-        return props;
+        return new Settings(props);
     }
 
     private static byte[] key(int seed) {

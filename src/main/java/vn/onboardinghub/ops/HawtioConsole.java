@@ -2,7 +2,6 @@ package vn.onboardinghub.ops;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
-import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.server.Server;
@@ -14,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
+import vn.onboardinghub.Settings;
 import vn.onboardinghub.StartRefusedException;
 
 import jakarta.servlet.DispatcherType;
@@ -35,7 +35,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -43,7 +42,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -100,7 +102,7 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
     private Configuration replacedJaasConfiguration;
     private Server server;
     private ServerConnector connector;
-    private Thread deployment;
+    private Future<?> deployment;
     private Path workDir;
 
     HawtioConsole(boolean enabled, String host, int port, List<String> allowedHosts, boolean secureCookie,
@@ -119,23 +121,21 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
      * The console as {@code hub.hawtio.*} configures it; refuses (throws) when login is required but no user is
      * configured, as the hub does for missing API keys.
      */
-    public static HawtioConsole fromProperties(PropertiesComponent props, boolean sandboxMode) {
-        boolean enabled = Boolean.parseBoolean(prop(props, "hub.hawtio.enabled", "true"));
-        // loopback in every mode: the console operates the hub, reach it through an SSH tunnel or a reverse proxy
-        String host = prop(props, "hub.hawtio.host", "127.0.0.1");
-        int port = Integer.parseInt(prop(props, "hub.hawtio.port", "8090"));
-        List<String> allowedHosts = Arrays.stream(prop(props, "hub.hawtio.allowed-hosts", "").split(","))
-                .map(String::strip).filter(name -> !name.isEmpty()).toList();
-        boolean secureCookie = Boolean.parseBoolean(prop(props, "hub.hawtio.secure-cookie", "false"));
-        boolean loginRequired = !sandboxMode && Boolean.parseBoolean(prop(props, "hub.hawtio.authentication", "true"));
-        ConsoleLoginModule.Users users = ConsoleLoginModule.Users.parse(prop(props, "hub.hawtio.users", ""));
+    public static HawtioConsole fromSettings(Settings settings, boolean sandboxMode) {
+        boolean enabled = settings.bool("hub.hawtio.enabled");
+        // loopback by default in every mode: the console operates the hub, reach it through an SSH tunnel or a reverse proxy
+        String host = settings.string("hub.hawtio.host");
+        int port = settings.integer("hub.hawtio.port");
+        List<String> allowedHosts = settings.list("hub.hawtio.allowed-hosts");
+        boolean secureCookie = settings.bool("hub.hawtio.secure-cookie");
+        boolean loginRequired = !sandboxMode && settings.bool("hub.hawtio.authentication");
+        ConsoleLoginModule.Users users = ConsoleLoginModule.Users.parse(settings.string("hub.hawtio.users"));
         if (enabled && loginRequired && users.isEmpty()) {
             throw new IllegalStateException("hub.hawtio.users (or HUB_HAWTIO_USERS) must be set when sandbox mode is off:"
                     + " comma-separated user:password pairs who may log in to the Hawtio console"
                     + " (or set hub.hawtio.enabled=false, or hub.hawtio.authentication=false for a console without login)");
         }
-        Set<String> operators = Arrays.stream(prop(props, "hub.hawtio.operators", "").split(","))
-                .map(String::strip).filter(name -> !name.isEmpty()).collect(Collectors.toCollection(LinkedHashSet::new));
+        Set<String> operators = new LinkedHashSet<>(settings.list("hub.hawtio.operators"));
         for (String operator : operators) {
             if (enabled && !users.names().contains(operator)) {
                 // user names are not secrets; the passwords in hub.hawtio.users are never repeated
@@ -179,9 +179,10 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
         if (server == null || deployment != null) {
             return;
         }
-        deployment = new Thread(this::deploy, "hawtio-deploy");
-        deployment.setDaemon(true);
-        deployment.start();
+        // a thread of Camel's: the pool ends with its one task, and is shut down with the context at the latest
+        ExecutorService deployer = context.getExecutorServiceManager().newSingleThreadExecutor(this, "hawtio-deploy");
+        deployment = deployer.submit(this::deploy);
+        deployer.shutdown();
     }
 
     private void deploy() {
@@ -319,14 +320,18 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
 
     @Override
     protected void doStop() throws Exception {
-        Thread starting;
+        Future<?> starting;
         synchronized (this) {
             starting = deployment;
             deployment = null;
         }
         if (starting != null) {
-            // a console still deploying is stopped once it is up
-            starting.join();
+            // a console still deploying is stopped once it is up (deploy() handles its own failures)
+            try {
+                starting.get();
+            } catch (CancellationException | ExecutionException notDeployed) {
+                LOG.debug("the Hawtio console was not deployed: {}", notDeployed.toString());
+            }
         }
         stopServer();
         if (registeredPolicy != null) {
@@ -375,10 +380,6 @@ public final class HawtioConsole extends ServiceSupport implements StartupListen
                 Files.deleteIfExists(path);
             }
         }
-    }
-
-    private static String prop(PropertiesComponent props, String key, String defaultValue) {
-        return props.resolveProperty(key).map(String::strip).filter(v -> !v.isEmpty()).orElse(defaultValue);
     }
 
     /** The console's JAAS realm; any other realm is answered by the JVM's configuration from before. */

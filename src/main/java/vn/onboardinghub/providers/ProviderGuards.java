@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -32,17 +32,19 @@ public class ProviderGuards {
 
     private final CircuitBreakerRegistry breakers;
     private final Map<String, RateLimit> rateLimits = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService permitReturns = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "rate-limit-permits");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Gives each permit back a second after its call ended (a pool of Camel's, stopped with the context). */
+    private final ScheduledExecutorService permitReturns;
     private final long maxWaitMs;
     private final ClusterRateLimits cluster;
 
-    /** Rate limits shared through {@code cluster} when it is not null, per instance otherwise. */
-    public ProviderGuards(CircuitBreakerConfig breakerConfig, long maxWaitMs, ClusterRateLimits cluster) {
+    /**
+     * Rate limits shared through {@code cluster} when it is not null, per instance otherwise; {@code permitReturns}
+     * runs the returns of per-instance permits.
+     */
+    public ProviderGuards(CircuitBreakerConfig breakerConfig, long maxWaitMs, ClusterRateLimits cluster,
+                          ScheduledExecutorService permitReturns) {
         this.breakers = CircuitBreakerRegistry.of(breakerConfig);
+        this.permitReturns = permitReturns;
         this.maxWaitMs = maxWaitMs;
         this.cluster = cluster;
     }
@@ -126,7 +128,12 @@ public class ProviderGuards {
             AtomicBoolean returned = new AtomicBoolean();
             return () -> {
                 if (returned.compareAndSet(false, true)) {
-                    permitReturns.schedule(() -> permits.release(), 1, TimeUnit.SECONDS);
+                    try {
+                        permitReturns.schedule(() -> permits.release(), 1, TimeUnit.SECONDS);
+                    } catch (RejectedExecutionException stopped) {
+                        // the hub is stopping (its pools are shut down): no later call waits for this permit
+                        permits.release();
+                    }
                 }
             };
         }

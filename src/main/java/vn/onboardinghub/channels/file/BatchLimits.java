@@ -5,8 +5,6 @@ package vn.onboardinghub.channels.file;
  * and one value in it ({@code hub.file.max-field-chars}). A larger record fails alone; it is never held in memory.
  */
 record BatchLimits(int maxRecordChars, int maxFieldChars) {
-    static final BatchLimits DEFAULT = new BatchLimits(1024 * 1024, 64 * 1024);
-
     BatchLimits {
         if (maxRecordChars < 1 || maxFieldChars < 1) {
             throw new IllegalArgumentException("hub.file.max-record-chars and hub.file.max-field-chars must be at least 1");

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
-import org.apache.camel.spi.PropertiesComponent;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onboardinghub.Settings;
 import vn.onboardinghub.store.BatchStore;
 import vn.onboardinghub.store.OutageWait;
 
@@ -34,18 +34,17 @@ public class FileDropConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        PropertiesComponent props = context.getPropertiesComponent();
-        Path dataDir = Path.of(prop(props, "hub.data-dir", "data"));
-        Path inbox = Path.of(prop(props, "hub.file.inbox", dataDir.resolve("inbox").toString())).toAbsolutePath();
-        Path outbox = Path.of(prop(props, "hub.file.outbox", dataDir.resolve("outbox").toString())).toAbsolutePath();
+        Settings settings = Settings.of(context);
+        Path inbox = Path.of(settings.string("hub.file.inbox")).toAbsolutePath();
+        Path outbox = Path.of(settings.string("hub.file.outbox")).toAbsolutePath();
         // created here (rwx------), not by the file consumer, which would leave them open to every local user
         PrivateFiles.folder(inbox);
         PrivateFiles.folder(outbox);
-        int concurrency = Integer.parseInt(prop(props, "hub.file.concurrency", "8"));
+        int concurrency = settings.integer("hub.file.concurrency");
         if (concurrency < 1) {
             throw new IllegalArgumentException("hub.file.concurrency must be at least 1, not " + concurrency);
         }
-        boolean includeCredentials = Boolean.parseBoolean(prop(props, "hub.file.include-credentials", "false"));
+        boolean includeCredentials = settings.bool("hub.file.include-credentials");
         ObjectMapper mapper = context.getRegistry().lookupByNameAndType("objectMapper", ObjectMapper.class);
         if (mapper == null) {
             throw new IllegalStateException("bean objectMapper is missing: add FileDropConfiguration after HubConfiguration");
@@ -53,22 +52,21 @@ public class FileDropConfiguration implements CamelConfiguration {
 
         var registry = context.getRegistry();
         BatchStore batches = new BatchStore(context.getRegistry().lookupByNameAndType("hubDataSource", DataSource.class));
-        BatchLimits limits = new BatchLimits(
-                Integer.parseInt(prop(props, "hub.file.max-record-chars", String.valueOf(BatchLimits.DEFAULT.maxRecordChars()))),
-                Integer.parseInt(prop(props, "hub.file.max-field-chars", String.valueOf(BatchLimits.DEFAULT.maxFieldChars()))));
+        BatchLimits limits = new BatchLimits(settings.integer("hub.file.max-record-chars"),
+                settings.integer("hub.file.max-field-chars"));
         InboxFilter inboxFilter = new InboxFilter();
         registry.bind("inboxFilter", inboxFilter);
         // at least 1: checked before start (SettingsCheck)
-        long takeoverSeconds = Long.parseLong(prop(props, "hub.file.takeover-after-seconds", "20"));
+        long takeoverSeconds = settings.number("hub.file.takeover-after-seconds");
         OutageWait outages = context.getRegistry().lookupByNameAndType("outageWait", OutageWait.class);
         if (outages == null) {
             throw new IllegalStateException("bean outageWait is missing: add FileDropConfiguration after HubConfiguration");
         }
         FileBatches fileBatches = new FileBatches(mapper, batches, outbox, concurrency, includeCredentials,
-                Duration.ofSeconds(Long.parseLong(prop(props, "hub.file.progress-interval-seconds", "5"))), limits, inboxFilter,
+                settings.seconds("hub.file.progress-interval-seconds"), limits, inboxFilter,
                 outages, new InboxRelease(context, Duration.ofSeconds(takeoverSeconds)));
         registry.bind("fileBatches", fileBatches);
-        Duration stalledAfter = Duration.ofSeconds(Long.parseLong(prop(props, "hub.file.stalled-after-seconds", "300")));
+        Duration stalledAfter = settings.seconds("hub.file.stalled-after-seconds");
         registry.bind("fileDropReadiness", new FileDropReadiness(inbox, outbox, fileBatches, stalledAfter));
         // a live owner whose batch is stuck is treated like a dead one: the batch is given up and the inbox released
         long checkMs = Math.max(250, Math.min(5000, stalledAfter.toMillis() / 4));
@@ -83,7 +81,7 @@ public class FileDropConfiguration implements CamelConfiguration {
         // one thread more than records in flight: it reads the file ahead while the others onboard
         registry.bind("fileRecordPool", context.getExecutorServiceManager()
                 .newFixedThreadPool(this, "file-records", concurrency + 1));
-        Path leaderDir = Path.of(prop(props, "hub.file.leader-dir", inbox.resolve(".leader").toString())).toAbsolutePath();
+        Path leaderDir = Path.of(settings.optional("hub.file.leader-dir").orElse(inbox.resolve(".leader").toString())).toAbsolutePath();
         context.addService(ownership(leaderDir, takeoverSeconds));
     }
 
@@ -115,9 +113,5 @@ public class FileDropConfiguration implements CamelConfiguration {
             host = "unknown-host";
         }
         return ProcessHandle.current().pid() + "@" + host;
-    }
-
-    private static String prop(PropertiesComponent props, String key, String defaultValue) {
-        return props.resolveProperty(key).map(String::strip).filter(v -> !v.isEmpty()).orElse(defaultValue);
     }
 }

@@ -11,6 +11,7 @@ import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -48,6 +48,7 @@ public class EmbeddedBroker extends ServiceSupport {
     private final int scrubSeconds;
     private final int maxConnections;
     private EmbeddedActiveMQ server;
+    private final ExecutorServiceManager executors;
     private ScheduledExecutorService scrubber;
     private long scrubbedUpTo = -1;
 
@@ -66,9 +67,11 @@ public class EmbeddedBroker extends ServiceSupport {
     /**
      * @param scrubSeconds   how often the journal is rewritten without its dead records (see {@link #scrubJournal()})
      * @param maxConnections connections the acceptor takes at once
+     * @param executors      Camel's, for the journal scrub's thread (stopped with the broker, and with the context)
      */
     EmbeddedBroker(String url, Path directory, BrokerLogins logins, BusClients clients, BusQueues queues, int scrubSeconds,
-                   int maxConnections) {
+                   int maxConnections, ExecutorServiceManager executors) {
+        this.executors = executors;
         this.url = url;
         this.directory = directory;
         this.logins = logins;
@@ -93,11 +96,7 @@ public class EmbeddedBroker extends ServiceSupport {
         embedded.setSecurityManager(security);
         embedded.start();
         server = embedded;
-        scrubber = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "broker-journal-scrub");
-            thread.setDaemon(true);
-            return thread;
-        });
+        scrubber = executors.newSingleThreadScheduledExecutor(this, "broker-journal-scrub");
         scrubber.scheduleWithFixedDelay(this::scrubJournalLogged, scrubSeconds, scrubSeconds, TimeUnit.SECONDS);
         LOG.info("embedded broker listening on {} (CORE, AMQP, STOMP, login required), journal in {}", BrokerLogins.printable(url), directory);
     }
@@ -120,7 +119,7 @@ public class EmbeddedBroker extends ServiceSupport {
     @Override
     protected void doStop() throws Exception {
         if (scrubber != null) {
-            scrubber.shutdownNow();
+            executors.shutdownNow(scrubber);
             scrubber = null;
         }
         if (server != null) {

@@ -4,13 +4,12 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
-import org.apache.camel.spi.PropertiesComponent;
+import vn.onboardinghub.Settings;
 import vn.onboardinghub.ops.ReadinessCheck;
 
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * The JMS bus channel's plumbing (docs/contract.md "JMS bus", docs/security.md "Bus logins"); its flow is {@code routes/intake-jms.camel.yaml}.
@@ -22,12 +21,11 @@ public class JmsConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        PropertiesComponent props = context.getPropertiesComponent();
-        String url = prop(props, "hub.broker.url", "tcp://127.0.0.1:61616");
-        boolean embedded = Boolean.parseBoolean(prop(props, "hub.broker.embedded", "true"));
-        Path dataDir = Path.of(prop(props, "hub.data-dir", "data")).toAbsolutePath();
-        BrokerLogins logins = BrokerLogins.resolve(key -> props.resolveProperty(key).map(String::strip)
-                .filter(v -> !v.isEmpty()).orElse(null), url, embedded, dataDir);
+        Settings settings = Settings.of(context);
+        String url = settings.string("hub.broker.url");
+        boolean embedded = settings.bool("hub.broker.embedded");
+        Path dataDir = Path.of(settings.string("hub.data-dir")).toAbsolutePath();
+        BrokerLogins logins = BrokerLogins.resolve(key -> settings.optional(key).orElse(null), url, embedded, dataDir);
         Set<String> reserved = new TreeSet<>();
         for (String login : new String[] {logins.hubUsername(), logins.clientUsername()}) {
             if (login != null) {
@@ -35,12 +33,9 @@ public class JmsConfiguration implements CamelConfiguration {
             }
         }
         // hub.bus.clients.<name>.password / .reply-queues (environment variables arrive as these settings too)
-        BusClients clients = BusClients.from(props.loadPropertiesAsMap().keySet().stream().map(String::valueOf).collect(Collectors.toSet()),
-                key -> props.resolveProperty(key).map(String::strip).filter(v -> !v.isEmpty()).orElse(null), embedded, reserved);
-        EmbeddedBroker.BusQueues queues = new EmbeddedBroker.BusQueues(
-                prop(props, "hub.jms.request-queue", "onboarding.requests"),
-                prop(props, "hub.jms.result-queue", "onboarding.results"),
-                prop(props, "hub.jms.dead-letter-queue", "onboarding.dead-letters"));
+        BusClients clients = BusClients.from(settings.names(), key -> settings.optional(key).orElse(null), embedded, reserved);
+        EmbeddedBroker.BusQueues queues = new EmbeddedBroker.BusQueues(settings.string("hub.jms.request-queue"),
+                settings.string("hub.jms.result-queue"), settings.string("hub.jms.dead-letter-queue"));
         Set<String> hubQueues = new TreeSet<>(queues.all());
         clients.all().forEach(client -> hubQueues.add(queues.resultsOf(client.name())));
         // a named reply queue is its client's alone: never one of the hub's queues, another client's, or the broker's
@@ -55,9 +50,9 @@ public class JmsConfiguration implements CamelConfiguration {
         }
         EmbeddedBroker broker = null;
         if (embedded) {
-            int maxConnections = Integer.parseInt(prop(props, "hub.broker.max-connections", "1000"));
             broker = new EmbeddedBroker(url, dataDir.resolve("broker"), logins, clients, queues,
-                    Integer.parseInt(prop(props, "hub.broker.journal-scrub-seconds", "5")), maxConnections);
+                    settings.integer("hub.broker.journal-scrub-seconds"), settings.integer("hub.broker.max-connections"),
+                    context.getExecutorServiceManager());
             context.getRegistry().bind("embeddedBroker", broker);
             // started with the context, before the routes consume; stopped after them
             context.addService(broker, true, true);
@@ -88,9 +83,5 @@ public class JmsConfiguration implements CamelConfiguration {
         // the listener keeps its connection, session and consumer between messages
         jms.setCacheLevelName("CACHE_CONSUMER");
         context.addComponent("jms", jms);
-    }
-
-    private static String prop(PropertiesComponent props, String key, String defaultValue) {
-        return props.resolveProperty(key).map(String::strip).filter(v -> !v.isEmpty()).orElse(defaultValue);
     }
 }
