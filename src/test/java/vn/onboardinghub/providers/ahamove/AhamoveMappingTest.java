@@ -63,7 +63,7 @@ class AhamoveMappingTest extends AdapterMappingTest {
 
     @Test
     void everyDocumentedAnswerHasAFixture() {
-        assertThat(fixtureFiles("ahamove")).containsExactly(
+        assertThat(fixtureFiles("ahamove")).containsExactlyInAnyOrder(
                 "200-account-updated-tokens-returned.json",
                 "200-without-token.json",
                 "401-account-not-of-this-partner.json",

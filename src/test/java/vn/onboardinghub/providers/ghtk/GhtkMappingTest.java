@@ -66,13 +66,15 @@ class GhtkMappingTest extends AdapterMappingTest {
 
     @Test
     void everyDocumentedAnswerHasAFixture() {
-        assertThat(fixtureFiles("ghtk")).containsExactly(
+        assertThat(fixtureFiles("ghtk")).containsExactlyInAnyOrder(
                 "200-error-20101-bad-partner-token.json",
                 "200-partner-may-not-use-this-api.json",
                 "200-shop-token-returned.json",
+                "200-success-without-shop-code.json",
                 "200-success-without-token.json",
                 "200-unknown-failure-message.json",
                 "200-wrong-email-or-password.json",
+                "200-wrong-email-or-password-decomposed-unicode.json",
                 "400-wrong-email-or-password.json",
                 "401-error-20101-bad-partner-token.json",
                 "403-partner-may-not-use-this-api.json",

@@ -92,10 +92,12 @@ class ItsMappingTest extends AdapterMappingTest {
 
     @Test
     void everyDocumentedAnswerHasAFixture() {
-        assertThat(fixtureFiles("its")).containsExactly(
+        assertThat(fixtureFiles("its")).containsExactlyInAnyOrder(
                 "200-first-connection-shop-request.json",
+                "200-current-shop-without-id.json",
                 "200-shop-key-rejected-by-current-shop.json",
                 "200-shop-key-verified-by-current-shop.json",
+                "200-shop-request-without-auth-url.json",
                 "200-unlinked-shop-shop-request-again.json",
                 "400-invalid-argument-email.json",
                 "400-invalid-argument-phone.json",
