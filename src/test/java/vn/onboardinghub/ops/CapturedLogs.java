@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Every log event of the running hub while open, as log4j hands it to the console appender (MDC included). */
-final class CapturedLogs extends AbstractAppender implements AutoCloseable {
+public final class CapturedLogs extends AbstractAppender implements AutoCloseable {
     private final List<LogEvent> events = new CopyOnWriteArrayList<>();
     private final LoggerContext context;
 
@@ -20,7 +20,7 @@ final class CapturedLogs extends AbstractAppender implements AutoCloseable {
         this.context = context;
     }
 
-    static CapturedLogs capture() {
+    public static CapturedLogs capture() {
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         CapturedLogs logs = new CapturedLogs(context);
         logs.start();
@@ -35,7 +35,7 @@ final class CapturedLogs extends AbstractAppender implements AutoCloseable {
         events.add(event.toImmutable());
     }
 
-    List<LogEvent> events() {
+    public List<LogEvent> events() {
         return List.copyOf(events);
     }
 
@@ -44,7 +44,7 @@ final class CapturedLogs extends AbstractAppender implements AutoCloseable {
     }
 
     /** The whole line as text: message, MDC and any stack trace, where a leaked secret could hide. */
-    static String text(LogEvent event) {
+    public static String text(LogEvent event) {
         StringBuilder text = new StringBuilder(event.getMessage().getFormattedMessage()).append(' ')
                 .append(event.getContextData().toMap());
         for (Throwable t = event.getThrown(); t != null; t = t.getCause()) {

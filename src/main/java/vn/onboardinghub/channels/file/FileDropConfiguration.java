@@ -8,6 +8,7 @@ import org.apache.camel.spi.PropertiesComponent;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onboardinghub.providers.ProviderCatalog;
 import vn.onboardinghub.store.BatchStore;
 import vn.onboardinghub.store.OutageWait;
 
@@ -66,7 +67,7 @@ public class FileDropConfiguration implements CamelConfiguration {
         }
         FileBatches fileBatches = new FileBatches(mapper, batches, outbox, concurrency, includeCredentials,
                 Duration.ofSeconds(Long.parseLong(prop(props, "hub.file.progress-interval-seconds", "5"))), limits, inboxFilter,
-                outages, new InboxRelease(context, Duration.ofSeconds(takeoverSeconds)));
+                outages, new InboxRelease(context, Duration.ofSeconds(takeoverSeconds)), secretFields(context));
         registry.bind("fileBatches", fileBatches);
         Duration stalledAfter = Duration.ofSeconds(Long.parseLong(prop(props, "hub.file.stalled-after-seconds", "300")));
         registry.bind("fileDropReadiness", new FileDropReadiness(inbox, outbox, fileBatches, stalledAfter));
@@ -85,6 +86,15 @@ public class FileDropConfiguration implements CamelConfiguration {
                 .newFixedThreadPool(this, "file-records", concurrency + 1));
         Path leaderDir = Path.of(prop(props, "hub.file.leader-dir", inbox.resolve(".leader").toString())).toAbsolutePath();
         context.addService(ownership(leaderDir, takeoverSeconds));
+    }
+
+    /** The fields the providers declare secret (the channel knows no provider: the catalog tells it). */
+    private static SecretFields secretFields(CamelContext context) {
+        ProviderCatalog catalog = context.getRegistry().lookupByNameAndType("providerCatalog", ProviderCatalog.class);
+        if (catalog == null) {
+            throw new IllegalStateException("bean providerCatalog is missing: add FileDropConfiguration after HubConfiguration");
+        }
+        return SecretFields.of(catalog);
     }
 
     /**
