@@ -32,6 +32,7 @@ import vn.onboardinghub.core.ProviderResultsAggregation;
 import vn.onboardinghub.intake.JsonViolations;
 import vn.onboardinghub.intake.RequestReader;
 import vn.onboardinghub.providers.ClusterRateLimits;
+import vn.onboardinghub.providers.InputField;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderCalls;
 import vn.onboardinghub.providers.ProviderCatalog;
@@ -97,6 +98,14 @@ public class HubConfiguration implements CamelConfiguration {
 
         ObjectMapper mapper = objectMapper();
         ProviderCatalog catalog = new ProviderCatalog(mapper, settings.list("hub.providers.packages"));
+        // Camel's log mask (camel.main.log-mask) also hides the fields the providers declare secret, whatever their names
+        String existing = context.getCamelContextExtension().getAdditionalSensitiveKeywords();
+        String declaredSecrets = catalog.all().stream().flatMap(p -> p.inputFields().stream()).filter(InputField::isSecret)
+                .map(InputField::name).distinct().collect(Collectors.joining(","));
+        if (!declaredSecrets.isEmpty()) {
+            context.getCamelContextExtension().setAdditionalSensitiveKeywords(
+                    existing == null || existing.isBlank() ? declaredSecrets : existing + "," + declaredSecrets);
+        }
         HikariDataSource dataSource = dataSource(settings, dataDir);
         OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(cryptoKeys(settings, dataDir, sandboxMode)));
         store.migrate();
@@ -110,6 +119,12 @@ public class HubConfiguration implements CamelConfiguration {
             provider.configure(providerSettings(settings, provider, sandbox), callbacks);
             LOG.info("provider {}: {}", provider.name(), provider.enabled() ? provider.settings().baseUrl() : "disabled");
         }
+        // a request naming no provider gets hub.providers.default, not every provider: one added later (perhaps with
+        // inputs it requires) is asked only by requests naming it. A disabled provider listed there is left out, as it
+        // was when the default was every enabled provider
+        List<String> defaultProviders = catalog.enabledNames().stream().filter(SettingsCheck.providerNames(
+                "hub.providers.default", settings.raw("hub.providers.default"), catalog.names())::contains).toList();
+        LOG.info("a request naming no provider asks {}", defaultProviders.isEmpty() ? "none (it is refused)" : defaultProviders);
         if (sandboxMode) {
             LOG.warn("SANDBOX MODE: providers are the built-in simulators; set hub.sandbox.enabled=false for real providers");
         }
@@ -147,10 +162,10 @@ public class HubConfiguration implements CamelConfiguration {
         // each provider's routes, from the templates (or its own route file); max-concurrency is 64 unless set
         registry.bind("providerRoutes", new ProviderRoutes(catalog, catalog.names().stream().collect(Collectors.toMap(
                 name -> name, name -> Integer.parseInt(providerSetting(settings, name, "max-concurrency"))))));
-        registry.bind("apiDocument", new ApiDocument(mapper, catalog));
+        registry.bind("apiDocument", new ApiDocument(mapper, catalog, defaultProviders));
         registry.bind("providerCalls", new ProviderCalls(catalog, guards,
                 settings.integer("hub.retry.max-attempts"), settings.number("hub.retry.max-retry-after-ms")));
-        Onboardings onboardings = new Onboardings(new RequestReader(mapper, catalog), store, mapper,
+        Onboardings onboardings = new Onboardings(new RequestReader(mapper, catalog, defaultProviders), store, mapper,
                 settings.seconds("hub.onboarding.abandoned-after-seconds"),
                 catalog, accountKeys);
         registry.bind("onboardings", onboardings);

@@ -148,6 +148,33 @@ public final class SettingsCheck {
         }
     }
 
+    /**
+     * A comma-separated list of provider names, e.g. {@code hub.providers.default}: each must be one of {@code known}
+     * (the catalog's). Checked once the catalog is known, in the same words as the other settings.
+     *
+     * @return the names in the order given, without repeats
+     * @throws StartRefusedException naming the setting and the unknown name (a provider's name is no secret; a value
+     *                               that is not even shaped like one is not quoted)
+     */
+    public static List<String> providerNames(String key, String value, Set<String> known) {
+        List<String> names = value == null ? List.of() : java.util.Arrays.stream(value.split(","))
+                .map(String::strip).filter(n -> !n.isEmpty()).distinct().toList();
+        if (names.isEmpty()) {
+            throw refused(key, "must name at least one provider (of " + String.join(", ", known) + ")");
+        }
+        for (String name : names) {
+            if (!known.contains(name)) {
+                String what = PROVIDER_NAME.matcher(name).matches() ? "names " + name + ", which is not"
+                        : "holds a name that is not";
+                throw refused(key, what + " a provider of this hub (known: " + String.join(", ", known) + ")");
+            }
+        }
+        return names;
+    }
+
+    /** What a provider's name looks like, at most 40 characters: such a name is quoted back, anything else is not. */
+    private static final Pattern PROVIDER_NAME = Pattern.compile("[a-z][a-z0-9]{0,39}");
+
     private static void wholeNumber(String key, String given, long[] range) {
         long number;
         try {

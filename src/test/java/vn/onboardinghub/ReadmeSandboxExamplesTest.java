@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import vn.onboardinghub.providers.ProviderAdapter;
+import vn.onboardinghub.providers.ProviderCatalog;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,18 +20,21 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The README's sandbox examples, read out of README.md and run against the real hub in sandbox mode: the quick start
- * (request, answer's shape, the ITS authorization that follows) and every row of the sandbox trigger table.
+ * (request, answer's shape, the ITS authorization that follows) and every row of the sandbox trigger table, which
+ * must have rows for every provider of the catalog.
  */
 class ReadmeSandboxExamplesTest {
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -79,12 +84,40 @@ class ReadmeSandboxExamplesTest {
         assertThat(after.at("/results/its/credentials").fieldNames()).toIterable().containsExactly("shopId", "shopKey");
     }
 
+    /** The providers of the hub under test: the catalog, not a list written here. */
+    private static ProviderCatalog catalog() {
+        return hub.context().getRegistry().lookupByNameAndType("providerCatalog", ProviderCatalog.class);
+    }
+
+    /** The trigger table's rows (not its header), each with the provider of the catalog it names by display name. */
+    private static List<Map.Entry<ProviderAdapter, String>> triggerRows() {
+        List<Map.Entry<ProviderAdapter, String>> rows = new ArrayList<>();
+        for (String row : README.section("### Sandbox triggers").lines()
+                .filter(l -> l.startsWith("| ") && !l.startsWith("| provider |")).toList()) {
+            String named = row.split("\\|")[1].strip();
+            ProviderAdapter provider = catalog().all().stream().filter(p -> p.displayName().equalsIgnoreCase(named))
+                    .findFirst().orElseThrow(() -> new AssertionError("the README's trigger table names " + named
+                            + ", not a provider of the catalog " + catalog().names()));
+            rows.add(Map.entry(provider, row));
+        }
+        return rows;
+    }
+
+    @Test
+    void theTriggerTableHasRowsForEveryProviderOfTheCatalog() {
+        Set<String> documented = triggerRows().stream().map(r -> r.getKey().name()).collect(Collectors.toSet());
+
+        assertThat(catalog().names()).as("providers without a row in the README's sandbox trigger table")
+                .allSatisfy(name -> assertThat(documented).as("a row for " + name).contains(name));
+    }
+
     /** One case per input of the README's trigger table (the Ahamove phone row is one case per status). */
     static Stream<Arguments> sandboxTriggers() {
         List<Arguments> cases = new ArrayList<>();
-        for (String row : README.section("### Sandbox triggers").lines().filter(l -> l.matches("\\| (Ahamove|GHTK|Socdo|ITS) \\|.*")).toList()) {
+        for (Map.Entry<ProviderAdapter, String> entry : triggerRows()) {
+            String row = entry.getValue();
             String[] cells = row.split("\\|");
-            String provider = cells[1].strip();
+            String provider = entry.getKey().name();
             String input = cells[2].strip();
             String answer = cells[3].strip();
             List<String> outcome = backticked(answer.substring(answer.indexOf('→') + 1));
@@ -122,9 +155,8 @@ class ReadmeSandboxExamplesTest {
 
     @ParameterizedTest(name = "{0}: {1} → {2}")
     @MethodSource("sandboxTriggers")
-    void sandboxTriggerAnswersTheDocumentedNormalizedResult(String provider, String input, List<String> outcome,
+    void sandboxTriggerAnswersTheDocumentedNormalizedResult(String name, String input, List<String> outcome,
                                                             Consumer<ObjectNode> trigger) throws Exception {
-        String name = provider.toLowerCase();
         ObjectNode request = MAPPER.createObjectNode();
         merchant(request).put("externalId", "TRIGGER-" + MERCHANTS.incrementAndGet()).put("name", "Shop")
                 .put("phone", "0912345678").put("email", "shop@example.vn");

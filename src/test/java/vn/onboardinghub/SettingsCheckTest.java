@@ -3,7 +3,10 @@ package vn.onboardinghub;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -62,6 +65,24 @@ class SettingsCheckTest {
         // a real value that only begins like a placeholder word
         assertThatCode(() -> check(Map.of("hub.sandbox.enabled", "false", "hub.db.password", "Replacement-Horse-Battery",
                 "hub.hawtio.users", "admin:changemeNOT-really-0123"))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void theDefaultProvidersMustBeProvidersOfTheCatalog() {
+        Set<String> known = new LinkedHashSet<>(List.of("ahamove", "ghtk", "its", "socdo"));
+
+        assertThat(SettingsCheck.providerNames("hub.providers.default", " ghtk, ahamove,,ghtk ", known))
+                .containsExactly("ghtk", "ahamove");
+        assertThatThrownBy(() -> SettingsCheck.providerNames("hub.providers.default", "ahamove,viettelpost", known))
+                .isInstanceOf(StartRefusedException.class).hasMessage("hub.providers.default (HUB_PROVIDERS_DEFAULT) names"
+                        + " viettelpost, which is not a provider of this hub (known: ahamove, ghtk, its, socdo)");
+        // what is not even shaped like a provider's name (a secret pasted into the wrong setting) is not quoted
+        assertThatThrownBy(() -> SettingsCheck.providerNames("hub.providers.default", "ahamove, S3cret-Value!", known))
+                .isInstanceOf(StartRefusedException.class).hasMessage("hub.providers.default (HUB_PROVIDERS_DEFAULT) holds"
+                        + " a name that is not a provider of this hub (known: ahamove, ghtk, its, socdo)");
+        assertThatThrownBy(() -> SettingsCheck.providerNames("hub.providers.default", " , ", known))
+                .isInstanceOf(StartRefusedException.class)
+                .hasMessage("hub.providers.default (HUB_PROVIDERS_DEFAULT) must name at least one provider (of ahamove, ghtk, its, socdo)");
     }
 
     private static Map<String, String> outside(String key, String value) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -23,7 +24,8 @@ import java.util.stream.Collectors;
 public class ApiDocument {
     private final String json;
 
-    public ApiDocument(ObjectMapper mapper, ProviderCatalog catalog) {
+    /** @param defaultProviders the providers a request naming none gets ({@code hub.providers.default}, enabled ones) */
+    public ApiDocument(ObjectMapper mapper, ProviderCatalog catalog, List<String> defaultProviders) {
         ObjectNode document;
         try (InputStream in = ApiDocument.class.getResourceAsStream("/openapi.json")) {
             document = (ObjectNode) mapper.readTree(in);
@@ -32,7 +34,12 @@ public class ApiDocument {
         }
         ObjectNode schemas = (ObjectNode) document.path("components").path("schemas");
         ObjectNode request = (ObjectNode) schemas.path("OnboardingRequest").path("properties");
-        ArrayNode names = ((ObjectNode) request.path("providers").path("items")).putArray("enum");
+        ObjectNode providers = (ObjectNode) request.path("providers");
+        ArrayNode names = ((ObjectNode) providers.path("items")).putArray("enum");
+        defaultProviders.forEach(providers.putArray("default")::add);
+        providers.put("description", "the providers to ask; when left out: " + (defaultProviders.isEmpty()
+                ? "none, the request is refused" : String.join(", ", defaultProviders))
+                + " (a provider added later is asked only when named)");
         StringBuilder credentials = new StringBuilder();
         ObjectNode callbacks = mapper.createObjectNode();
         for (ProviderAdapter provider : catalog.all()) {

@@ -49,13 +49,16 @@ public final class JsonViolations {
     static Violation wrongType(String field, JsonMappingException e, JsonNode tree) {
         JsonNode sent = nodeAt(tree, field);
         String expected = expected(e);
-        return new Violation(field, expected == null ? "has the wrong type" + (sent == null ? "" : ": " + described(field, sent))
-                : "must be " + expected + (sent == null ? "" : ", not " + described(field, sent)));
+        return new Violation(field, expected == null ? "has the wrong type" + (sent == null ? "" : ": " + described(field, sent, false))
+                : "must be " + expected + (sent == null ? "" : ", not " + described(field, sent, false)));
     }
 
-    /** A value that is not of the type the field takes, e.g. {@code ghtk.password}: "must be text, not a number". */
-    static Violation wrongType(String field, String expected, JsonNode sent) {
-        return new Violation(field, "must be " + expected + ", not " + described(field, sent));
+    /**
+     * A value that is not of the type the field takes, e.g. {@code ghtk.password}: "must be text, not a number". The
+     * value of a field declared {@code secret} is never quoted.
+     */
+    static Violation wrongType(String field, String expected, JsonNode sent, boolean secret) {
+        return new Violation(field, "must be " + expected + ", not " + described(field, sent, secret));
     }
 
     private static String where(JsonLocation location) {
@@ -91,12 +94,14 @@ public final class JsonViolations {
         return "an object";
     }
 
-    private static String described(String field, JsonNode sent) {
+    /** The value sent, quoted unless it is a secret: a field declared so, or one whose name says so. */
+    private static String described(String field, JsonNode sent, boolean secret) {
+        boolean hidden = secret || field.toLowerCase(Locale.ROOT).contains("password");
         if (sent.isTextual()) {
-            return field.toLowerCase(Locale.ROOT).contains("password") ? "text" : "the text " + quoted(sent.textValue());
+            return hidden ? "text" : "the text " + quoted(sent.textValue());
         }
         if (sent.isNumber()) {
-            return field.toLowerCase(Locale.ROOT).contains("password") ? "a number" : "the number " + shortened(sent.asText());
+            return hidden ? "a number" : "the number " + shortened(sent.asText());
         }
         if (sent.isBoolean()) {
             return sent.asText();

@@ -30,19 +30,30 @@ public class RequestReader {
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
     private static final int MAX_TEXT = 500;
     private static final Pattern FORMAT = Pattern.compile("\\p{Cf}");
-    private static final String DEFAULT_PROVIDERS =
-            "; providers defaults to every enabled provider — name the ones you want in providers";
 
     private final ObjectMapper mapper;
     private final ProviderCatalog catalog;
     private final Set<String> knownProviders;
-    private final List<String> enabledProviders;
+    /** The providers a request naming none gets ({@code hub.providers.default}, the enabled ones); may be empty. */
+    private final List<String> defaultProviders;
+    /** What a violation of such a request adds: which providers it got, and how to choose. */
+    private final String byDefaultHint;
 
-    public RequestReader(ObjectMapper mapper, ProviderCatalog catalog) {
+    /**
+     * @param defaultProviders the providers a request that names none is sent to: not every provider of the catalog,
+     *                         so that a provider added later (perhaps with required inputs) changes nothing for callers
+     *                         who do not name it
+     */
+    public RequestReader(ObjectMapper mapper, ProviderCatalog catalog, List<String> defaultProviders) {
         this.mapper = mapper;
         this.catalog = catalog;
         this.knownProviders = catalog.names();
-        this.enabledProviders = catalog.enabledNames();
+        this.defaultProviders = List.copyOf(defaultProviders);
+        for (String name : this.defaultProviders) {
+            catalog.get(name);
+        }
+        this.byDefaultHint = "; providers defaults to " + String.join(", ", this.defaultProviders)
+                + " — name the ones you want in providers";
     }
 
     public OnboardingRequest read(String json) {
@@ -86,13 +97,13 @@ public class RequestReader {
                 continue;
             }
             if (!section.isObject()) {
-                violations.add(JsonViolations.wrongType(provider.name(), "an object", section));
+                violations.add(JsonViolations.wrongType(provider.name(), "an object", section, false));
                 continue;
             }
             for (InputField field : provider.inputFields()) {
                 JsonNode value = section.get(field.name());
                 if (value != null && !value.isNull() && !value.isTextual()) {
-                    violations.add(JsonViolations.wrongType(provider.name() + "." + field.name(), "text", value));
+                    violations.add(JsonViolations.wrongType(provider.name() + "." + field.name(), "text", value, field.isSecret()));
                 }
             }
         }
@@ -137,8 +148,8 @@ public class RequestReader {
         lengths(violations, m);
 
         List<String> providers = providers(violations, request.providers());
-        // a caller who named no provider may not know that every enabled one is then asked: say so, and how to choose
-        String byDefault = request.providers() == null || request.providers().isEmpty() ? DEFAULT_PROVIDERS : "";
+        // a caller who named no provider may not know which ones are then asked: say so, and how to choose
+        String byDefault = request.providers() == null || request.providers().isEmpty() ? byDefaultHint : "";
         Map<String, Map<String, String>> inputs = new LinkedHashMap<>();
         Set<String> secrets = new HashSet<>();
         for (ProviderAdapter provider : catalog.all()) {
@@ -221,7 +232,11 @@ public class RequestReader {
 
     private List<String> providers(List<Violation> violations, List<String> requested) {
         if (requested == null || requested.isEmpty()) {
-            return enabledProviders;
+            if (defaultProviders.isEmpty()) {
+                violations.add(new Violation("providers", "is required: this hub asks no provider by default"
+                        + " — name the ones you want (one of " + knownProviders + ")"));
+            }
+            return defaultProviders;
         }
         Set<String> names = new LinkedHashSet<>();
         for (int i = 0; i < requested.size(); i++) {

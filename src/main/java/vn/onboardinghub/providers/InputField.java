@@ -19,10 +19,6 @@ public record InputField(String name, Format format, boolean isRequired, boolean
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("input field " + name + ": a name is camelCase letters and digits");
         }
-        // the file channel masks secret columns and NDJSON fields by their name (it knows no provider)
-        if (isSecret && !name.toLowerCase(Locale.ROOT).endsWith("password")) {
-            throw new IllegalArgumentException("input field " + name + ": a secret's name ends in password (e.g. pinPassword)");
-        }
     }
 
     /** Any text. */
@@ -40,7 +36,11 @@ public record InputField(String name, Format format, boolean isRequired, boolean
         return new InputField(name, format, true, isSecret, description);
     }
 
-    /** Never stored, never logged, masked in kept batch files. */
+    /**
+     * Declares the field a secret, whatever its name ({@code password}, {@code pin}): its value is stored only
+     * encrypted and only while the onboarding is {@code PENDING}, never logged, never quoted in a violation, masked
+     * in kept batch files and in Camel's log mask; the API document marks it {@code writeOnly}.
+     */
     public InputField secret() {
         return new InputField(name, format, isRequired, true, description);
     }

@@ -81,6 +81,16 @@ public abstract class ProviderAdapter {
         return request.input(name(), field);
     }
 
+    /** The value of one of {@link #inputFields()} in the request, or null: the adapter names the field it declared. */
+    protected final String input(OnboardingRequest request, InputField field) {
+        return request.input(name(), field.name());
+    }
+
+    /** The full name of one of this provider's settings, for messages: {@code hub.providers.<name>.<key>}. */
+    protected final String setting(String key) {
+        return "hub.providers." + name() + "." + key;
+    }
+
     /** Setting keys ({@code hub.providers.<name>.<key>}) without which no call can be made. */
     protected abstract List<String> requiredSettings();
 
@@ -139,14 +149,14 @@ public abstract class ProviderAdapter {
     public void prepareRequest(Exchange exchange) {
         ProviderSettings s = settings;
         if (s == null || !s.enabled()) {
-            throw new NotConfiguredException(name() + " is disabled (hub.providers." + name() + ".enabled=false)");
+            throw new NotConfiguredException(name() + " is disabled (" + setting("enabled") + "=false)");
         }
         if (s.baseUrl() == null || s.baseUrl().isBlank()) {
-            throw new NotConfiguredException(name() + " has no base URL (hub.providers." + name() + ".base-url)");
+            throw new NotConfiguredException(name() + " has no base URL (" + setting("base-url") + ")");
         }
         for (String key : requiredSettings()) {
             if (s.value(key) == null) {
-                throw new NotConfiguredException(name() + " is missing hub.providers." + name() + "." + key);
+                throw new NotConfiguredException(name() + " is missing " + setting(key));
             }
         }
         Message message = exchange.getMessage();

@@ -92,11 +92,12 @@ class RestApiTest extends ProviderContractTest {
     }
 
     @Test
-    void theSmallestRequestIsToldThatEveryEnabledProviderIsTheDefaultAndHowToChoose() throws Exception {
+    void theSmallestRequestIsToldWhichProvidersAreTheDefaultAndHowToChoose() throws Exception {
         JsonNode violations = violations("{\"merchant\": {\"externalId\": \"M-1\", \"name\": \"Shop\", \"phone\": \"0912345678\"}}");
 
         assertThat(violations.findValuesAsText("field")).containsExactlyInAnyOrder("ghtk.email", "ghtk.password", "socdo.zaloUserId");
-        String howToChoose = "; providers defaults to every enabled provider — name the ones you want in providers";
+        // hub.providers.default (application.properties), the enabled ones, in name order
+        String howToChoose = "; providers defaults to ahamove, ghtk, its, socdo — name the ones you want in providers";
         assertThat(violations.findValuesAsText("message")).containsExactlyInAnyOrder(
                 "is required for GHTK (or set merchant.email)" + howToChoose, "is required for GHTK" + howToChoose,
                 "is required for Socdo" + howToChoose);

@@ -21,10 +21,11 @@ import java.util.NoSuchElementException;
  */
 abstract class BatchRecords implements Iterator<Object>, Closeable {
 
-    static BatchRecords open(Path file, BatchFormat format, ObjectMapper mapper, BatchLimits limits) throws IOException {
+    static BatchRecords open(Path file, BatchFormat format, ObjectMapper mapper, BatchLimits limits, SecretFields secrets)
+            throws IOException {
         BufferedReader text = BatchText.utf8(file);
         try {
-            return format == BatchFormat.CSV ? new Csv(text, mapper, limits) : new Ndjson(text, mapper, limits);
+            return format == BatchFormat.CSV ? new Csv(text, mapper, limits, secrets) : new Ndjson(text, mapper, limits);
         } catch (IOException | RuntimeException e) {
             text.close();
             throw e;
@@ -36,9 +37,9 @@ abstract class BatchRecords implements Iterator<Object>, Closeable {
      * no usable CSV header, a quote never closed) is refused before any record reaches a provider. Returns the number
      * of records.
      */
-    static long count(Path file, BatchFormat format, ObjectMapper mapper, BatchLimits limits) {
+    static long count(Path file, BatchFormat format, ObjectMapper mapper, BatchLimits limits, SecretFields secrets) {
         long count = 0;
-        try (BatchRecords records = open(file, format, mapper, limits)) {
+        try (BatchRecords records = open(file, format, mapper, limits, secrets)) {
             while (records.hasNext()) {
                 records.skip();
                 count++;
@@ -94,7 +95,7 @@ abstract class BatchRecords implements Iterator<Object>, Closeable {
         private final CsvColumns columns;
         private CSVRecord next;
 
-        Csv(BufferedReader reader, ObjectMapper mapper, BatchLimits limits) throws IOException {
+        Csv(BufferedReader reader, ObjectMapper mapper, BatchLimits limits, SecretFields secrets) throws IOException {
             this.text = new BoundedCsvText(reader, limits.maxRecordChars(), limits.maxFieldChars());
             this.parser = CSVParser.builder().setReader(text).setFormat(CsvColumns.FORMAT).get();
             this.parsed = parser.iterator();
@@ -106,7 +107,7 @@ abstract class BatchRecords implements Iterator<Object>, Closeable {
             if (isMarked(header)) {
                 throw new UnprocessableFileException("the CSV header cannot be read: " + text.nextProblem());
             }
-            this.columns = CsvColumns.of(header, mapper);
+            this.columns = CsvColumns.of(header, mapper, secrets);
         }
 
         private CSVRecord read() {

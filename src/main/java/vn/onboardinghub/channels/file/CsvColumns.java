@@ -59,7 +59,7 @@ final class CsvColumns {
     private final List<Column> columns;
     private final ObjectMapper mapper;
 
-    private CsvColumns(Map<String, Integer> positions, ObjectMapper mapper) {
+    private CsvColumns(Map<String, Integer> positions, ObjectMapper mapper, SecretFields secrets) {
         this.positions = positions;
         this.mapper = mapper;
         List<Column> found = new ArrayList<>(CORE.stream().filter(c -> positions.containsKey(c.name())).toList());
@@ -67,7 +67,7 @@ final class CsvColumns {
             Matcher provider = PROVIDER_COLUMN.matcher(name);
             if (!name.equals("external_id") && provider.matches()) {
                 // a column no provider declares lands in a section the request reader ignores, like any unknown column
-                found.add(new Column(name, provider.group(1), camelCase(provider.group(2)), isSecret(name) ? Kind.SECRET : Kind.TEXT));
+                found.add(new Column(name, provider.group(1), camelCase(provider.group(2)), secrets.isSecretColumn(name) ? Kind.SECRET : Kind.TEXT));
             }
         });
         this.columns = List.copyOf(found);
@@ -83,7 +83,7 @@ final class CsvColumns {
     }
 
     /** Reads the header row; refuses the file when a required column is missing. */
-    static CsvColumns of(CSVRecord header, ObjectMapper mapper) {
+    static CsvColumns of(CSVRecord header, ObjectMapper mapper, SecretFields secrets) {
         Map<String, Integer> positions = new HashMap<>();
         for (int i = 0; i < header.size(); i++) {
             positions.putIfAbsent(normalize(header.get(i)), i);
@@ -94,16 +94,11 @@ final class CsvColumns {
             throw new UnprocessableFileException("line 1: the CSV header lacks the required column(s) "
                     + String.join(", ", missing) + " (required: " + String.join(", ", REQUIRED) + ")");
         }
-        return new CsvColumns(positions, mapper);
+        return new CsvColumns(positions, mapper, secrets);
     }
 
     static String normalize(String headerName) {
         return headerName.strip().toLowerCase(Locale.ROOT);
-    }
-
-    /** A column whose values are masked wherever the file is kept ({@code ghtk_password}, or any other password). */
-    static boolean isSecret(String headerName) {
-        return normalize(headerName).endsWith("password");
     }
 
     /** The record as a request JSON text; empty cells are left out. */
@@ -115,7 +110,7 @@ final class CsvColumns {
                 continue;
             }
             String raw = record.get(position);
-            // cells are trimmed ("a, b" is common in hand-made CSV); a password is taken exactly as written
+            // cells are trimmed ("a, b" is common in hand-made CSV); a secret (a password) is taken exactly as written
             String value = column.kind() == Kind.SECRET ? raw : raw.strip();
             if (value.isBlank()) {
                 continue;

@@ -46,6 +46,8 @@ public class FileBatches {
 
     private final ObjectMapper mapper;
     private final SecretMasking masking;
+    /** The secret fields of the requests a file holds, masked in its kept copy and taken unchanged from CSV cells. */
+    private final SecretFields secrets;
     private final BatchLimits limits;
     private final InboxFilter inboxFilter;
     private final BatchStore batches;
@@ -60,13 +62,14 @@ public class FileBatches {
 
     FileBatches(ObjectMapper mapper, BatchStore batches, Path outbox, int concurrency, boolean includeCredentials,
                 Duration progressInterval, BatchLimits limits, InboxFilter inboxFilter, OutageWait outages,
-                InboxRelease inboxRelease) {
+                InboxRelease inboxRelease, SecretFields secrets) {
         this.outages = outages;
         this.inboxRelease = inboxRelease;
         this.mapper = mapper;
         this.limits = limits;
         this.inboxFilter = inboxFilter;
-        this.masking = new SecretMasking(mapper, limits);
+        this.secrets = secrets;
+        this.masking = new SecretMasking(mapper, limits, secrets);
         this.batches = batches;
         this.outbox = outbox;
         this.concurrency = concurrency;
@@ -116,10 +119,10 @@ public class FileBatches {
         // a resumed batch takes over at once the records its stopped run left PENDING
         exchange.setProperty(Onboardings.REDELIVERED, started.resumed());
         BatchFormat format = BatchFormat.of(name);
-        long records = BatchRecords.count(source, format, mapper, limits);
+        long records = BatchRecords.count(source, format, mapper, limits, secrets);
         outages.untilDone("batch of file " + DroppedFile.printable(name), () -> batches.counted(started.batchId(), records));
         PrivateFiles.folder(outbox);
-        BatchRecords reader = BatchRecords.open(source, format, mapper, limits);
+        BatchRecords reader = BatchRecords.open(source, format, mapper, limits, secrets);
         ResultsWriter results;
         try {
             results = new ResultsWriter(resultsFile(name), mapper, includeCredentials);

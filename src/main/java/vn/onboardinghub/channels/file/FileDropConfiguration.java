@@ -8,6 +8,7 @@ import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onboardinghub.Settings;
+import vn.onboardinghub.providers.ProviderCatalog;
 import vn.onboardinghub.store.BatchStore;
 import vn.onboardinghub.store.OutageWait;
 
@@ -64,7 +65,7 @@ public class FileDropConfiguration implements CamelConfiguration {
         }
         FileBatches fileBatches = new FileBatches(mapper, batches, outbox, concurrency, includeCredentials,
                 settings.seconds("hub.file.progress-interval-seconds"), limits, inboxFilter,
-                outages, new InboxRelease(context, Duration.ofSeconds(takeoverSeconds)));
+                outages, new InboxRelease(context, Duration.ofSeconds(takeoverSeconds)), secretFields(context));
         registry.bind("fileBatches", fileBatches);
         Duration stalledAfter = settings.seconds("hub.file.stalled-after-seconds");
         registry.bind("fileDropReadiness", new FileDropReadiness(inbox, outbox, fileBatches, stalledAfter));
@@ -83,6 +84,15 @@ public class FileDropConfiguration implements CamelConfiguration {
                 .newFixedThreadPool(this, "file-records", concurrency + 1));
         Path leaderDir = Path.of(settings.optional("hub.file.leader-dir").orElse(inbox.resolve(".leader").toString())).toAbsolutePath();
         context.addService(ownership(leaderDir, takeoverSeconds));
+    }
+
+    /** The fields the providers declare secret (the channel knows no provider: the catalog tells it). */
+    private static SecretFields secretFields(CamelContext context) {
+        ProviderCatalog catalog = context.getRegistry().lookupByNameAndType("providerCatalog", ProviderCatalog.class);
+        if (catalog == null) {
+            throw new IllegalStateException("bean providerCatalog is missing: add FileDropConfiguration after HubConfiguration");
+        }
+        return SecretFields.of(catalog);
     }
 
     /**

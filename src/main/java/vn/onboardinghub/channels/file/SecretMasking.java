@@ -2,8 +2,6 @@ package vn.onboardinghub.channels.file;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
@@ -21,31 +19,27 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 
 /**
  * Keeps a processed file without its secrets: the copy that goes to {@code .done/} or {@code .error/} has every
- * password replaced by {@value #MASK} — CSV columns named {@code ghtk_password} (or any other {@code *password}),
- * NDJSON fields named {@code password} at any depth. A file with nothing to mask (a CSV without a password column,
- * NDJSON without a password) is moved unchanged. A file that is not UTF-8 is masked as ISO-8859-1 text, which leaves
+ * secret ({@link SecretFields}: the fields the providers declare secret, and any {@code *password}) replaced by
+ * {@value #MASK} — CSV columns such as {@code ghtk_password}, NDJSON fields such as {@code ghtk.password}. A file with
+ * nothing to mask (a CSV without a secret column, NDJSON without a secret) is moved unchanged. A file that is not UTF-8 is masked as ISO-8859-1 text, which leaves
  * its other bytes intact. Reading is bounded like a batch's ({@link BatchLimits}): a value over the limit is cut in
  * the copy, an NDJSON line over it is replaced by a line saying so.
  */
 final class SecretMasking {
     static final String MASK = "***";
-    /** For a line that is not JSON: {@code "password": "…"} (or a bare value), up to the closing quote or line end. */
-    private static final Pattern PASSWORD_IN_BROKEN_JSON =
-            Pattern.compile("(\"[A-Za-z_]*password\"\\s*:\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"?|[^,}\\]\\s]+)", Pattern.CASE_INSENSITIVE);
 
     private final ObjectMapper mapper;
     private final BatchLimits limits;
+    private final SecretFields secrets;
 
-    SecretMasking(ObjectMapper mapper, BatchLimits limits) {
+    SecretMasking(ObjectMapper mapper, BatchLimits limits, SecretFields secrets) {
         this.mapper = mapper;
         this.limits = limits;
+        this.secrets = secrets;
     }
 
     /**
@@ -84,7 +78,7 @@ final class SecretMasking {
             CSVRecord header = records.hasNext() ? records.next() : null;
             List<Integer> secret = new ArrayList<>();
             for (int i = 0; header != null && i < header.size(); i++) {
-                if (CsvColumns.isSecret(header.get(i))) {
+                if (secrets.isSecretColumn(header.get(i))) {
                     secret.add(i);
                 }
             }
@@ -147,36 +141,13 @@ final class SecretMasking {
         }
         try {
             JsonNode json = mapper.readTree(line);
-            if (json != null && maskPasswords(json)) {
+            if (json != null && secrets.mask(json, MASK)) {
                 return mapper.writeValueAsString(json);
             }
         } catch (IOException notJson) {
             // a malformed line: masked by pattern below
         }
-        // also catches a password in text after a valid JSON value on the same line
-        return PASSWORD_IN_BROKEN_JSON.matcher(line).replaceAll("$1\"" + MASK + "\"");
-    }
-
-    /** Replaces every {@code password} value in the tree; true when something was replaced. */
-    private static boolean maskPasswords(JsonNode node) {
-        boolean masked = false;
-        if (node instanceof ObjectNode object) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                // a provider's secret fields are named *password (InputField), e.g. password, pinPassword
-                if (field.getKey().toLowerCase(Locale.ROOT).endsWith("password") && !field.getValue().isNull()
-                        && !MASK.equals(field.getValue().asText())) {
-                    field.setValue(TextNode.valueOf(MASK));
-                    masked = true;
-                } else {
-                    masked |= maskPasswords(field.getValue());
-                }
-            }
-        } else if (node != null && node.isArray()) {
-            for (JsonNode element : node) {
-                masked |= maskPasswords(element);
-            }
-        }
-        return masked;
+        // also catches a secret in text after a valid JSON value on the same line
+        return secrets.maskBrokenJson(line, MASK);
     }
 }

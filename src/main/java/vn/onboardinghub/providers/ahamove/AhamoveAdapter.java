@@ -29,6 +29,9 @@ import java.util.StringJoiner;
  */
 public class AhamoveAdapter extends ProviderAdapter {
     static final String PATH = "/v1/partner/register_account";
+    /** The partner key setting ({@code hub.providers.ahamove.api-key}), also what the simulator's credentials set. */
+    static final String API_KEY_SETTING = "api-key";
+    static final InputField PARENT_ID = InputField.text("parentId");
 
     public AhamoveAdapter(ObjectMapper mapper) {
         super(mapper);
@@ -46,7 +49,7 @@ public class AhamoveAdapter extends ProviderAdapter {
 
     @Override
     public List<InputField> inputFields() {
-        return List.of(InputField.text("parentId"));
+        return List.of(PARENT_ID);
     }
 
     @Override
@@ -61,28 +64,28 @@ public class AhamoveAdapter extends ProviderAdapter {
 
     @Override
     protected List<String> requiredSettings() {
-        return List.of("api-key");
+        return List.of(API_KEY_SETTING);
     }
 
     /** Ahamove registers (or finds) the account by the phone; the email and parent account are part of it. */
     @Override
     public List<String> accountInputs(OnboardingRequest request) {
         return Arrays.asList(request.merchant().phone(), request.merchant().email(),
-                input(request, "parentId"));
+                input(request, PARENT_ID));
     }
 
     @Override
     protected void buildRequest(Exchange exchange, OnboardingRequest request, Message message) {
         OnboardingRequest.Merchant m = request.merchant();
         Map<String, Object> query = new LinkedHashMap<>();
-        query.put("api_key", settings().value("api-key"));
+        query.put("api_key", settings().value(API_KEY_SETTING));
         query.put("mobile", VietnamesePhone.international(m.phone()));
         query.put("name", m.name());
         query.put("address", m.address());
         query.put("lat", m.lat());
         query.put("lng", m.lng());
         query.put("email", m.email());
-        query.put("parent_id", input(request, "parentId"));
+        query.put("parent_id", input(request, PARENT_ID));
         query.put("country_code", m.countryCode());
         StringJoiner qs = new StringJoiner("&");
         query.forEach((k, v) -> {

@@ -16,7 +16,7 @@ public class AhamoveSandbox implements ProviderSandbox {
 
     @Override
     public Map<String, String> credentials() {
-        return Map.of("api-key", API_KEY);
+        return Map.of(AhamoveAdapter.API_KEY_SETTING, API_KEY);
     }
 
     @Override

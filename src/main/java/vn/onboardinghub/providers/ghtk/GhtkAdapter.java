@@ -29,6 +29,11 @@ public class GhtkAdapter extends ProviderAdapter {
     static final String PATH = "/services/shops/token";
     static final String WRONG_LOGIN = "Dữ liệu đăng nhập không hợp lệ";
     static final String NO_PERMISSION = "Tài khoản của bạn không có quyền sử dụng API này";
+    /** The partner token setting ({@code hub.providers.ghtk.token}), also what the simulator's credentials set. */
+    static final String TOKEN_SETTING = "token";
+    static final String CLIENT_SOURCE_SETTING = "client-source";
+    static final InputField EMAIL = InputField.of("email", InputField.Format.EMAIL).described("defaults to merchant.email");
+    static final InputField PASSWORD = InputField.text("password").required().secret();
 
     public GhtkAdapter(ObjectMapper mapper) {
         super(mapper);
@@ -46,19 +51,18 @@ public class GhtkAdapter extends ProviderAdapter {
 
     @Override
     public List<InputField> inputFields() {
-        return List.of(InputField.of("email", InputField.Format.EMAIL).described("defaults to merchant.email"),
-                InputField.text("password").required().secret());
+        return List.of(EMAIL, PASSWORD);
     }
 
     /** {@code ghtk.email} may be left out when the merchant's email is the shop's. */
     @Override
     public void checkInput(OnboardingRequest request, InputProblems problems) {
-        if (input(request, "email") == null) {
+        if (input(request, EMAIL) == null) {
             String merchantEmail = request.merchant().email();
             if (merchantEmail == null || merchantEmail.isBlank()) {
-                problems.missing("ghtk.email", "is required for GHTK (or set merchant.email)");
+                problems.missing(name() + "." + EMAIL.name(), "is required for GHTK (or set merchant.email)");
             } else if (!InputField.Format.EMAIL.accepts().test(merchantEmail)) {
-                problems.invalid("ghtk.email", "is not an email address");
+                problems.invalid(name() + "." + EMAIL.name(), "is not an email address");
             }
         }
     }
@@ -75,35 +79,35 @@ public class GhtkAdapter extends ProviderAdapter {
 
     @Override
     protected List<String> requiredSettings() {
-        return List.of("token");
+        return List.of(TOKEN_SETTING);
     }
 
     @Override
     protected List<String> optionalSettings() {
-        return List.of("client-source");
+        return List.of(CLIENT_SOURCE_SETTING);
     }
 
     /** GHTK hands a shop's token to whoever knows the shop's email and password. */
     @Override
     public List<String> accountInputs(OnboardingRequest request) {
-        return Arrays.asList(email(request), input(request, "password"));
+        return Arrays.asList(email(request), input(request, PASSWORD));
     }
 
     /** {@code ghtk.email}, or else the merchant's. */
     private String email(OnboardingRequest request) {
-        String email = input(request, "email");
+        String email = input(request, EMAIL);
         return email != null ? email : request.merchant().email();
     }
 
     @Override
     protected void buildRequest(Exchange exchange, OnboardingRequest request, Message message) {
-        message.setHeader("Token", settings().value("token"));
-        if (settings().value("client-source") != null) {
-            message.setHeader("X-Client-Source", settings().value("client-source"));
+        message.setHeader("Token", settings().value(TOKEN_SETTING));
+        if (settings().value(CLIENT_SOURCE_SETTING) != null) {
+            message.setHeader("X-Client-Source", settings().value(CLIENT_SOURCE_SETTING));
         }
         Map<String, String> body = new LinkedHashMap<>();
         body.put("email", email(request));
-        body.put("password", input(request, "password"));
+        body.put("password", input(request, PASSWORD));
         json(message, body, mapper);
         exchange.setProperty(URL, settings().url(PATH));
     }
@@ -145,7 +149,7 @@ public class GhtkAdapter extends ProviderAdapter {
         }
         if ("20101".equals(code) || status == 401) {
             return ProviderError.of(ErrorCode.PARTNER_AUTH_FAILED,
-                    "GHTK rejected the partner token (hub.providers.ghtk.token)", status, code, providerMessage);
+                    "GHTK rejected the partner token (" + setting(TOKEN_SETTING) + ")", status, code, providerMessage);
         }
         if ("10104".equals(code) || status == 404) {
             return ProviderError.of(ErrorCode.NOT_FOUND, "GHTK does not know this endpoint", status, code, providerMessage);

@@ -19,7 +19,7 @@ public class GhtkSandbox implements ProviderSandbox {
 
     @Override
     public Map<String, String> credentials() {
-        return Map.of("token", TOKEN, "client-source", CLIENT_SOURCE);
+        return Map.of(GhtkAdapter.TOKEN_SETTING, TOKEN, GhtkAdapter.CLIENT_SOURCE_SETTING, CLIENT_SOURCE);
     }
 
     @Override

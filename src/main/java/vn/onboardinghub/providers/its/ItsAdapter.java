@@ -33,6 +33,14 @@ public class ItsAdapter extends ProviderAdapter {
     public static final String CALLBACK_SHOP_ID = "itsCallbackShopId";
     /** Exchange property: a shop key AuthorizeShop returned, still to be verified. */
     public static final String SHOP_KEY = "itsShopKey";
+    /** The partner key setting ({@code hub.providers.its.api-key}), also what the simulator's credentials set. */
+    static final String API_KEY_SETTING = "api-key";
+    static final InputField SHOP_ID = InputField.of("shopId", InputField.Format.digits("must be the numeric shop id ITS issued"));
+    static final InputField EXTERNAL_SHOP_ID = InputField.text("externalShopId");
+    static final InputField EXTERNAL_USER_ID = InputField.text("externalUserId");
+    static final InputField SHOP_NAME = InputField.text("shopName");
+    static final InputField REDIRECT_URL = InputField.of("redirectUrl", InputField.Format.HTTP_URL)
+            .described("http(s) page the merchant's browser returns to after the ITS link");
 
     public ItsAdapter(ObjectMapper mapper) {
         super(mapper);
@@ -50,10 +58,7 @@ public class ItsAdapter extends ProviderAdapter {
 
     @Override
     public List<InputField> inputFields() {
-        return List.of(InputField.of("shopId", InputField.Format.digits("must be the numeric shop id ITS issued")),
-                InputField.text("externalShopId"), InputField.text("externalUserId"), InputField.text("shopName"),
-                InputField.of("redirectUrl", InputField.Format.HTTP_URL)
-                        .described("http(s) page the merchant's browser returns to after the ITS link"));
+        return List.of(SHOP_ID, EXTERNAL_SHOP_ID, EXTERNAL_USER_ID, SHOP_NAME, REDIRECT_URL);
     }
 
     @Override
@@ -77,21 +82,21 @@ public class ItsAdapter extends ProviderAdapter {
 
     @Override
     protected List<String> requiredSettings() {
-        return List.of("api-key");
+        return List.of(API_KEY_SETTING);
     }
 
     /** The ITS shop the merchant authorized: by its id, or by the merchant's contact and external ids. */
     @Override
     public List<String> accountInputs(OnboardingRequest request) {
-        return Arrays.asList(input(request, "shopId"), request.merchant().email(), request.merchant().phone(),
-                input(request, "externalShopId"), input(request, "externalUserId"));
+        return Arrays.asList(input(request, SHOP_ID), request.merchant().email(), request.merchant().phone(),
+                input(request, EXTERNAL_SHOP_ID), input(request, EXTERNAL_USER_ID));
     }
 
     @Override
     protected void buildRequest(Exchange exchange, OnboardingRequest request, Message message) {
-        message.setHeader("Authorization", "Bearer " + settings().value("api-key"));
+        message.setHeader("Authorization", "Bearer " + settings().value(API_KEY_SETTING));
         String redirectUrl = callbacks().callbackUrl(name(), exchange.getProperty("onboardingId", String.class));
-        String shopId = exchange.getProperty(CALLBACK_SHOP_ID, input(request, "shopId"), String.class);
+        String shopId = exchange.getProperty(CALLBACK_SHOP_ID, input(request, SHOP_ID), String.class);
         Map<String, String> body = new LinkedHashMap<>();
         if (shopId != null) {
             // a known shop: shop_id may not be combined with email/phone
@@ -100,9 +105,9 @@ public class ItsAdapter extends ProviderAdapter {
             putIfPresent(body, "email", request.merchant().email());
             putIfPresent(body, "phone", request.merchant().phone());
             putIfPresent(body, "name", request.merchant().name());
-            putIfPresent(body, "shop_name", input(request, "shopName"));
-            putIfPresent(body, "external_shop_id", input(request, "externalShopId"));
-            putIfPresent(body, "external_user_id", input(request, "externalUserId"));
+            putIfPresent(body, "shop_name", input(request, SHOP_NAME));
+            putIfPresent(body, "external_shop_id", input(request, EXTERNAL_SHOP_ID));
+            putIfPresent(body, "external_user_id", input(request, EXTERNAL_USER_ID));
         }
         body.put("redirect_url", redirectUrl);
         json(message, body, mapper);
@@ -137,8 +142,8 @@ public class ItsAdapter extends ProviderAdapter {
         }
         exchange.setProperty(CALLBACK_SHOP_ID, shopId);
         OnboardingRequest request = exchange.getProperty(REQUEST, OnboardingRequest.class);
-        if (input(request, "redirectUrl") != null) {
-            exchange.setProperty(Callbacks.REDIRECT, input(request, "redirectUrl"));
+        if (input(request, REDIRECT_URL) != null) {
+            exchange.setProperty(Callbacks.REDIRECT, input(request, REDIRECT_URL));
         }
     }
 
@@ -179,7 +184,7 @@ public class ItsAdapter extends ProviderAdapter {
         return switch (kind) {
             case "invalid_argument" -> ProviderError.of(ErrorCode.INVALID_REQUEST, "ITS refused a value in the request", status, code, msg);
             case "unauthenticated" -> ProviderError.of(ErrorCode.PARTNER_AUTH_FAILED,
-                    "ITS rejected the key (hub.providers.its.api-key, or the shop key)", status, code, msg);
+                    "ITS rejected the key (" + setting(API_KEY_SETTING) + ", or the shop key)", status, code, msg);
             case "permission_denied" -> ProviderError.of(ErrorCode.ACCOUNT_NOT_LINKED,
                     "This ITS shop never logged in through this partner: onboard it without its.shopId", status, code, msg);
             case "bad_route" -> ProviderError.of(ErrorCode.NOT_FOUND, "ITS does not know this route (check the base URL)", status, code, msg);

@@ -29,7 +29,7 @@ public class ItsSandbox implements ProviderSandbox {
 
     @Override
     public Map<String, String> credentials() {
-        return Map.of("api-key", API_KEY);
+        return Map.of(ItsAdapter.API_KEY_SETTING, API_KEY);
     }
 
     @Override

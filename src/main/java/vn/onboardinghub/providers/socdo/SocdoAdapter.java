@@ -24,6 +24,12 @@ import java.util.Map;
  */
 public class SocdoAdapter extends ProviderAdapter {
     static final String PATH = "/mini-app/v1/register";
+    /** The seller token and shop settings ({@code hub.providers.socdo.*}), also what the simulator's credentials set. */
+    static final String TOKEN_SELLER_SETTING = "token-seller";
+    static final String SHOP_ID_SETTING = "shop-id";
+    static final InputField ZALO_USER_ID = InputField.text("zaloUserId").required();
+    static final InputField AVATAR = InputField.text("avatar");
+    static final InputField GENDER = InputField.of("gender", InputField.Format.oneOf("male", "female"));
 
     public SocdoAdapter(ObjectMapper mapper) {
         super(mapper);
@@ -41,8 +47,7 @@ public class SocdoAdapter extends ProviderAdapter {
 
     @Override
     public List<InputField> inputFields() {
-        return List.of(InputField.text("zaloUserId").required(), InputField.text("avatar"),
-                InputField.of("gender", InputField.Format.oneOf("male", "female")));
+        return List.of(ZALO_USER_ID, AVATAR, GENDER);
     }
 
     @Override
@@ -57,24 +62,24 @@ public class SocdoAdapter extends ProviderAdapter {
 
     @Override
     protected List<String> requiredSettings() {
-        return List.of("token-seller", "shop-id");
+        return List.of(TOKEN_SELLER_SETTING, SHOP_ID_SETTING);
     }
 
     /** Socdo's account is the Zalo user's. */
     @Override
     public List<String> accountInputs(OnboardingRequest request) {
-        return Arrays.asList(input(request, "zaloUserId"));
+        return Arrays.asList(input(request, ZALO_USER_ID));
     }
 
     @Override
     protected void buildRequest(Exchange exchange, OnboardingRequest request, Message message) {
-        message.setHeader("Token-Seller", settings().value("token-seller"));
-        message.setHeader("Shop-ID", settings().value("shop-id"));
+        message.setHeader("Token-Seller", settings().value(TOKEN_SELLER_SETTING));
+        message.setHeader("Shop-ID", settings().value(SHOP_ID_SETTING));
         Map<String, String> body = new LinkedHashMap<>();
-        body.put("zalo_user_id", input(request, "zaloUserId"));
+        body.put("zalo_user_id", input(request, ZALO_USER_ID));
         body.put("name", request.merchant().name());
-        putIfPresent(body, "avatar", input(request, "avatar"));
-        putIfPresent(body, "gender", input(request, "gender"));
+        putIfPresent(body, "avatar", input(request, AVATAR));
+        putIfPresent(body, "gender", input(request, GENDER));
         putIfPresent(body, "email", request.merchant().email());
         body.put("mobile", request.merchant().phone());
         json(message, body, mapper);
@@ -105,7 +110,7 @@ public class SocdoAdapter extends ProviderAdapter {
             case 400 -> ProviderError.of(ErrorCode.INVALID_REQUEST,
                     "Socdo refused the registration data (zalo_user_id and name are required)", status, null, providerMessage);
             case 401 -> ProviderError.of(ErrorCode.PARTNER_AUTH_FAILED,
-                    "Socdo rejected the seller token (hub.providers.socdo.token-seller / shop-id)", status, null, providerMessage);
+                    "Socdo rejected the seller token (" + setting(TOKEN_SELLER_SETTING) + " / " + SHOP_ID_SETTING + ")", status, null, providerMessage);
             case 409 -> ProviderError.of(ErrorCode.ALREADY_REGISTERED,
                     "This Zalo user already has a Socdo account: the merchant must log in", status, null, providerMessage);
             default -> ProviderError.of(ErrorCode.forHttpStatus(status), "Socdo answered HTTP " + status, status, null, providerMessage);

@@ -18,7 +18,7 @@ public class SocdoSandbox implements ProviderSandbox {
 
     @Override
     public Map<String, String> credentials() {
-        return Map.of("token-seller", TOKEN_SELLER, "shop-id", SHOP_ID);
+        return Map.of(SocdoAdapter.TOKEN_SELLER_SETTING, TOKEN_SELLER, SocdoAdapter.SHOP_ID_SETTING, SHOP_ID);
     }
 
     @Override

@@ -61,9 +61,9 @@ class ReadmeFileDropExampleTest {
         assertThat(third.path("status").asText()).isEqualTo("FAILED");
         assertThat(third.at("/error/code").asText()).isEqualTo("INVALID_REQUEST");
         assertThat(third.at("/error/violations").findValuesAsText("field")).contains("merchant.phone");
-        // M-003 names no provider, so every enabled one is asked: the violations say so and how to choose
+        // M-003 names no provider, so the default ones are asked: the violations say which and how to choose
         assertThat(third.at("/error/violations").findValuesAsText("message"))
-                .anySatisfy(m -> assertThat(m).contains("providers defaults to every enabled provider"));
+                .anySatisfy(m -> assertThat(m).contains("providers defaults to ahamove, ghtk, its, socdo"));
 
         JsonNode summary = files.summary("merchants.csv");
         assertThat(summary.path("records").asInt()).isEqualTo(3);

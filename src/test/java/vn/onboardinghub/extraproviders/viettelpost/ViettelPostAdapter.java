@@ -25,6 +25,14 @@ import java.util.Map;
  */
 public class ViettelPostAdapter extends ProviderAdapter {
     static final String PATH = "/v2/partner/register";
+    /** The partner token setting ({@code hub.providers.viettelpost.token}), which the simulator's credentials set too. */
+    static final String TOKEN_SETTING = "token";
+    /** The password of the Viettel Post account created for the merchant. */
+    static final InputField PASSWORD = InputField.text("password").required().secret();
+    /** The PIN guarding the account's cash-on-delivery payouts: a secret, though its name does not say so. */
+    static final InputField PIN = InputField.text("pin").secret();
+    /** The ward where the merchant ships from. */
+    static final InputField WARD_ID = InputField.of("wardId", InputField.Format.digits("must be the numeric Viettel Post ward id"));
 
     public ViettelPostAdapter(ObjectMapper mapper) {
         super(mapper);
@@ -47,14 +55,12 @@ public class ViettelPostAdapter extends ProviderAdapter {
 
     @Override
     protected List<String> requiredSettings() {
-        return List.of("token");
+        return List.of(TOKEN_SETTING);
     }
 
-    /** The password of the Viettel Post account created for the merchant; the ward where it ships from. */
     @Override
     public List<InputField> inputFields() {
-        return List.of(InputField.text("password").required().secret(),
-                InputField.of("wardId", InputField.Format.digits("must be the numeric Viettel Post ward id")));
+        return List.of(PASSWORD, PIN, WARD_ID);
     }
 
     @Override
@@ -64,18 +70,19 @@ public class ViettelPostAdapter extends ProviderAdapter {
 
     @Override
     public List<String> accountInputs(OnboardingRequest request) {
-        return Arrays.asList(request.merchant().phone(), input(request, "password"));
+        return Arrays.asList(request.merchant().phone(), input(request, PASSWORD));
     }
 
     @Override
     protected void buildRequest(Exchange exchange, OnboardingRequest request, Message message) {
-        message.setHeader("Authorization", "Bearer " + settings().value("token"));
+        message.setHeader("Authorization", "Bearer " + settings().value(TOKEN_SETTING));
         Map<String, String> body = new LinkedHashMap<>();
         body.put("phone", request.merchant().phone());
         body.put("name", request.merchant().name());
         putIfPresent(body, "email", request.merchant().email());
-        body.put("password", input(request, "password"));
-        putIfPresent(body, "ward_id", input(request, "wardId"));
+        body.put("password", input(request, PASSWORD));
+        putIfPresent(body, "pin", input(request, PIN));
+        putIfPresent(body, "ward_id", input(request, WARD_ID));
         json(message, body, mapper);
         exchange.setProperty(URL, settings().url(PATH));
     }
@@ -106,7 +113,7 @@ public class ViettelPostAdapter extends ProviderAdapter {
         return switch (status) {
             case 400 -> ProviderError.of(ErrorCode.INVALID_REQUEST, "Viettel Post refused a value in the request", status, null, message);
             case 401 -> ProviderError.of(ErrorCode.PARTNER_AUTH_FAILED,
-                    "Viettel Post rejected the partner token (hub.providers.viettelpost.token)", status, null, message);
+                    "Viettel Post rejected the partner token (" + setting(TOKEN_SETTING) + ")", status, null, message);
             case 409 -> ProviderError.of(ErrorCode.ALREADY_EXISTS, "Viettel Post already has an account for this phone", status, null, message);
             default -> ProviderError.of(ErrorCode.forHttpStatus(status), "Viettel Post answered HTTP " + status, status, null, message);
         };

@@ -17,7 +17,7 @@ public class ViettelPostSandbox implements ProviderSandbox {
 
     @Override
     public Map<String, String> credentials() {
-        return Map.of("token", TOKEN);
+        return Map.of(ViettelPostAdapter.TOKEN_SETTING, TOKEN);
     }
 
     @Override
