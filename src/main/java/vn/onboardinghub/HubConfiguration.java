@@ -29,8 +29,8 @@ import vn.onboardinghub.core.CallbackSigner;
 import vn.onboardinghub.core.Callbacks;
 import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.core.ProviderResultsAggregation;
-import vn.onboardinghub.intake.JsonViolations;
-import vn.onboardinghub.intake.RequestReader;
+import vn.onboardinghub.validation.JsonViolations;
+import vn.onboardinghub.validation.RequestReader;
 import vn.onboardinghub.providers.ClusterRateLimits;
 import vn.onboardinghub.providers.InputField;
 import vn.onboardinghub.providers.ProviderAdapter;
@@ -192,7 +192,7 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("providerResultsAggregation", new ProviderResultsAggregation());
         HubMetrics metrics = HubMetrics.bindTo(context);
         registry.bind("hubMetrics", metrics);
-        onboardings.countRepeatsWith(metrics);
+        onboardings.countRepeatsWith(metrics::providerCallRepeated);
         // resilience4j_circuitbreaker_state{name=<provider>, state=closed|open|half_open|...} and its call counters
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(guards.breakers()).bindTo(metrics.registry());
         registry.bind("callbacks", callbacks);

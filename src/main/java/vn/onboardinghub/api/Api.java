@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onboardinghub.core.OnboardingNotFoundException;
 import vn.onboardinghub.core.Onboardings;
-import vn.onboardinghub.intake.InvalidRequestException;
+import vn.onboardinghub.model.InvalidRequestException;
 import vn.onboardinghub.model.RequestError;
 import vn.onboardinghub.store.InfrastructureUnavailableException;
 

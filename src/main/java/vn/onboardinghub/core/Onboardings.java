@@ -7,15 +7,14 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import vn.onboardinghub.intake.InvalidRequestException;
-import vn.onboardinghub.intake.RequestReader;
-import vn.onboardinghub.intake.Violation;
+import vn.onboardinghub.model.InvalidRequestException;
+import vn.onboardinghub.validation.RequestReader;
+import vn.onboardinghub.model.Violation;
 import vn.onboardinghub.model.OnboardingRequest;
 import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.ProviderResult;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderCatalog;
-import vn.onboardinghub.ops.HubMetrics;
 import vn.onboardinghub.store.InfrastructureUnavailableException;
 import vn.onboardinghub.store.OnboardingStore;
 import vn.onboardinghub.store.OutageWait;
@@ -30,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -74,7 +74,7 @@ public class Onboardings {
     private final ProviderCatalog catalog;
     private final AccountKeys accountKeys;
     private OutageWait outages = new OutageWait(Duration.ZERO);
-    private HubMetrics metrics;
+    private Consumer<String> repeatedCalls = provider -> { };
 
     public Onboardings(RequestReader reader, OnboardingStore store, ObjectMapper mapper, Duration abandonedAfter,
                        ProviderCatalog catalog, AccountKeys accountKeys) {
@@ -92,8 +92,8 @@ public class Onboardings {
     }
 
     /** Where provider calls repeated by taking over an unfinished onboarding are counted. */
-    public void countRepeatsWith(HubMetrics hubMetrics) {
-        this.metrics = hubMetrics;
+    public void countRepeatsWith(Consumer<String> repeatedCall) {
+        this.repeatedCalls = repeatedCall;
     }
 
     /** Any result or error as JSON, for channels that reply with text. */
@@ -166,9 +166,9 @@ public class Onboardings {
         exchange.setProperty(ProviderResultsAggregation.RESULTS, Collections.synchronizedList(new ArrayList<>(reused)));
         exchange.setProperty(RECIPIENTS, valid.providers().stream().filter(p -> !succeededBefore.containsKey(p))
                 .map(p -> "direct:provider-" + p).collect(Collectors.joining(",")));
-        if (takenOver && metrics != null) {
+        if (takenOver) {
             // the stopped process may have called these already: they may be called twice
-            valid.providers().stream().filter(p -> !succeededBefore.containsKey(p)).forEach(metrics::providerCallRepeated);
+            valid.providers().stream().filter(p -> !succeededBefore.containsKey(p)).forEach(repeatedCalls);
         }
         LOG.info("onboarding {} accepted for merchant {} with providers {}{}", id, valid.merchant().externalId(), valid.providers(),
                 reused.isEmpty() ? "" : "; already succeeded before, not called again: "

@@ -3,7 +3,7 @@ package vn.onboardinghub.core;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import vn.onboardinghub.model.ProviderResult;
-import vn.onboardinghub.ops.HubMetrics;
+import vn.onboardinghub.providers.ProviderCallObserver;
 
 import java.util.List;
 
@@ -32,7 +32,7 @@ public class ProviderResultsAggregation implements AggregationStrategy {
         }
         List<ProviderResult> results = inputExchange.getProperty(RESULTS, List.class);
         results.add(newExchange.getMessage().getBody(ProviderResult.class));
-        HubMetrics.providerDone(newExchange);
+        ProviderCallObserver.done(newExchange);
         return inputExchange;
     }
 }

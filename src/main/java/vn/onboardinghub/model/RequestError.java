@@ -1,7 +1,6 @@
 package vn.onboardinghub.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import vn.onboardinghub.intake.Violation;
 
 import java.util.List;
 

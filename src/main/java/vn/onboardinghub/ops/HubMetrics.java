@@ -9,9 +9,9 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.slf4j.MDC;
 import vn.onboardinghub.core.Onboardings;
-import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.ProviderResult;
+import vn.onboardinghub.providers.ProviderCallObserver;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -43,10 +43,8 @@ public class HubMetrics {
     /** Camel's metrics service uses the registry bound under this name, or creates one and binds it there. */
     public static final String REGISTRY = "metricsRegistry";
     /** MDC key of the provider involved, next to {@code onboardingId}. */
-    public static final String MDC_PROVIDER = "provider";
     static final String SUCCEEDED = "SUCCEEDED";
     /** Exchange property: the {@link ProviderCallMeter} of one run of a provider route. */
-    private static final String CALL_METER = "providerCallMeter";
     private static final String PROVIDER_ROUTE_PREFIX = "provider-";
     /** Bucket bounds for {@code hub_provider_call_seconds_bucket}, so dashboards can show percentiles. */
     private static final Duration[] CALL_BUCKETS = {Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
@@ -85,9 +83,9 @@ public class HubMetrics {
         MDC.put(Onboardings.ID, exchange.getProperty(Onboardings.ID, String.class));
         String provider = providerOf(exchange);
         if (provider != null) {
-            MDC.put(MDC_PROVIDER, provider);
+            MDC.put(ProviderCallObserver.MDC_PROVIDER, provider);
         }
-        exchange.setProperty(CALL_METER, new ProviderCallMeter(this, provider));
+        exchange.setProperty(ProviderCallObserver.PROPERTY, new ProviderCallMeter(this, provider));
     }
 
     /** Right before each HTTP request to a provider (after the rate limit let it through). */
@@ -95,35 +93,6 @@ public class HubMetrics {
         ProviderCallMeter meter = meter(exchange);
         if (meter != null) {
             meter.sent(exchange.getProperty("provider", String.class));
-        }
-    }
-
-    /** The HTTP request got a 2xx answer (its outcome is known once the adapter has read it). */
-    public static void callAnswered(Exchange exchange) {
-        ProviderCallMeter meter = meter(exchange);
-        if (meter != null) {
-            meter.answered();
-        }
-    }
-
-    /** A provider call failed with this error code (after the request was sent, or before: then nothing is counted). */
-    public static void callFailed(Exchange exchange, ErrorCode code) {
-        ProviderCallMeter meter = meter(exchange);
-        if (meter != null) {
-            meter.finish(code.name());
-        }
-    }
-
-    /**
-     * A provider route ended with its result in the body: its last call, if still open, was accepted. The thread
-     * goes on with the onboarding (aggregation, store), no longer about this provider.
-     */
-    public static void providerDone(Exchange exchange) {
-        MDC.remove(MDC_PROVIDER);
-        ProviderCallMeter meter = meter(exchange);
-        if (meter != null) {
-            meter.done(exchange.getMessage().getBody(ProviderResult.class));
-            exchange.removeProperty(CALL_METER);
         }
     }
 
@@ -170,7 +139,7 @@ public class HubMetrics {
     }
 
     private static ProviderCallMeter meter(Exchange exchange) {
-        return exchange.getProperty(CALL_METER, ProviderCallMeter.class);
+        return exchange.getProperty(ProviderCallObserver.PROPERTY, ProviderCallMeter.class);
     }
 
     /** Route {@code provider-ghtk} → {@code ghtk}: the provider property is set by the route's first step, after this. */

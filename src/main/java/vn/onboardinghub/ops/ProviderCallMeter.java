@@ -1,6 +1,8 @@
 package vn.onboardinghub.ops;
 
+import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.ProviderResult;
+import vn.onboardinghub.providers.ProviderCallObserver;
 
 /**
  * The HTTP calls of one run of a provider route, metered one at a time: a call is open from the moment its request
@@ -9,7 +11,7 @@ import vn.onboardinghub.model.ProviderResult;
  * duration ends at the answer (or failure), not when the adapter has finished reading it.
  * <p>The object is shared by reference with the copies of the exchange that the circuit breaker makes.
  */
-final class ProviderCallMeter {
+final class ProviderCallMeter implements ProviderCallObserver {
     private final HubMetrics metrics;
     private String provider;
     private long sentAt = -1;
@@ -29,7 +31,8 @@ final class ProviderCallMeter {
         answeredAt = -1;
     }
 
-    synchronized void answered() {
+    @Override
+    public synchronized void answered() {
         if (sentAt >= 0) {
             answeredAt = metrics.now();
         }
@@ -46,8 +49,14 @@ final class ProviderCallMeter {
         answeredAt = -1;
     }
 
+    @Override
+    public synchronized void failed(ErrorCode code) {
+        finish(code.name());
+    }
+
     /** The route's result: an open call was accepted, unless the result is a failure the call caused. */
-    synchronized void done(ProviderResult result) {
+    @Override
+    public synchronized void done(ProviderResult result) {
         boolean failed = result != null && result.status() == ProviderResult.ProviderStatus.FAILED && result.error() != null;
         finish(failed ? result.error().code().name() : HubMetrics.SUCCEEDED);
         String name = provider != null ? provider : result == null ? null : result.provider();

@@ -11,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.ProviderError;
 import vn.onboardinghub.model.ProviderResult;
-import vn.onboardinghub.ops.HubMetrics;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -69,7 +68,7 @@ public class ProviderCalls implements Processor {
     /** After a 2xx answer (the interceptor's {@code afterUri}). */
     public void answered(Exchange exchange) {
         ended(exchange);
-        HubMetrics.callAnswered(exchange);
+        ProviderCallObserver.answered(exchange);
     }
 
     private static void ended(Exchange exchange) {
@@ -127,7 +126,7 @@ public class ProviderCalls implements Processor {
             exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         }
         ProviderError error = classify(exchange, failure);
-        HubMetrics.callFailed(exchange, error.code());
+        ProviderCallObserver.failed(exchange, error.code());
         if (error.retryable()) {
             LOG.info("{} call {} failed: {} (status {})", exchange.getProperty(PROVIDER), attempts(exchange),
                     error.code(), error.providerStatus());
@@ -137,7 +136,7 @@ public class ProviderCalls implements Processor {
     /** The handled failure as this provider's result. */
     public ProviderResult failed(Exchange exchange) {
         ProviderError error = classify(exchange, failure(exchange));
-        HubMetrics.callFailed(exchange, error.code());
+        ProviderCallObserver.failed(exchange, error.code());
         return adapter(exchange).errorResult(error, attempts(exchange));
     }
 

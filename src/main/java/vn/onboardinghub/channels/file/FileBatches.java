@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import vn.onboardinghub.core.Onboardings;
-import vn.onboardinghub.intake.Violation;
+import vn.onboardinghub.model.Violation;
 import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.RequestError;

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import vn.onboardinghub.core.Callbacks;
-import vn.onboardinghub.intake.InvalidRequestException;
+import vn.onboardinghub.model.InvalidRequestException;
 import vn.onboardinghub.model.ProviderResult;
 import vn.onboardinghub.providers.AdapterMappingTest;
 import vn.onboardinghub.providers.ProviderAdapter;

@@ -1,11 +1,14 @@
-package vn.onboardinghub.intake;
+package vn.onboardinghub.validation;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import vn.onboardinghub.model.OnboardingRequest;
+import vn.onboardinghub.model.InvalidRequestException;
 import vn.onboardinghub.model.OnboardingRequest.Merchant;
+import vn.onboardinghub.model.OnboardingRequest;
+import vn.onboardinghub.model.VietnamesePhone;
+import vn.onboardinghub.model.Violation;
 import vn.onboardinghub.providers.InputField;
 import vn.onboardinghub.providers.InputProblems;
 import vn.onboardinghub.providers.ProviderAdapter;

@@ -1,4 +1,4 @@
-package vn.onboardinghub.intake;
+package vn.onboardinghub.validation;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import vn.onboardinghub.model.Violation;
 
 import java.util.Collection;
 import java.util.Locale;

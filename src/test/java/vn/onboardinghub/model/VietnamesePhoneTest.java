@@ -1,4 +1,4 @@
-package vn.onboardinghub.intake;
+package vn.onboardinghub.model;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

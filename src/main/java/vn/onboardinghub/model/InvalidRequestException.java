@@ -1,4 +1,4 @@
-package vn.onboardinghub.intake;
+package vn.onboardinghub.model;
 
 import vn.onboardinghub.model.RequestError;
 
