@@ -14,12 +14,12 @@ import com.networknt.schema.path.PathType;
 import com.networknt.schema.serialization.node.TokenStreamLocationAware;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.text.MessageFormat;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.MessageFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -101,7 +101,7 @@ class RouteSchemaTest {
 
     static Stream<Arguments> brokenRoutes() {
         return Stream.of(
-                Arguments.of("a boolean option written as a YAML boolean",
+                Arguments.of("a constant written as a YAML boolean (the schema wants a string)",
                         """
                         - route:
                             id: broken
@@ -112,7 +112,21 @@ class RouteSchemaTest {
                                     name: accepted
                                     constant: true
                         """,
-                        "$[0].route.from.steps[0].setHeader"),
+                        "$[0].route.from.steps[0].setHeader.constant"),
+                Arguments.of("a boolean option written as a string",
+                        """
+                        - route:
+                            id: broken
+                            from:
+                              uri: direct:broken
+                              steps:
+                                - split:
+                                    simple: ${body}
+                                    parallelProcessing: "true"
+                                    steps:
+                                      - to: mock:part
+                        """,
+                        "$[0].route.from.steps[0].split.parallelProcessing"),
                 Arguments.of("a step the DSL does not know",
                         """
                         - route:
@@ -123,18 +137,20 @@ class RouteSchemaTest {
                                 - sendTo: mock:nowhere
                         """,
                         "$[0].route.from.steps[0]"),
-                Arguments.of("a number option given as a list",
+                Arguments.of("a placeholder where the schema wants a number",
                         """
                         - route:
                             id: broken
                             from:
                               uri: direct:broken
                               steps:
-                                - split:
-                                    simple: ${body}
-                                    parallelProcessing: [yes]
+                                - circuitBreaker:
+                                    resilience4jConfiguration:
+                                      bulkheadMaxConcurrentCalls: "{{maxConcurrency}}"
+                                    steps:
+                                      - to: mock:guarded
                         """,
-                        "$[0].route.from.steps[0].split"));
+                        "$[0].route.from.steps[0].circuitBreaker.resilience4jConfiguration.bulkheadMaxConcurrentCalls"));
     }
 
     /** The check cannot pass by validating nothing: routes the DSL rejects are reported where they go wrong. */
@@ -142,7 +158,7 @@ class RouteSchemaTest {
     @MethodSource("brokenRoutes")
     void aBrokenRouteIsReported(String what, String yaml, String where) {
         List<String> errors = validate(yaml);
-        assertThat(errors).as(what).isNotEmpty().anySatisfy(e -> assertThat(e).contains(where));
+        assertThat(errors).as(what).isNotEmpty().anySatisfy(e -> assertThat(e).contains(" " + where + ": "));
     }
 
     @Test
