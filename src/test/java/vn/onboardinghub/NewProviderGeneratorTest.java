@@ -237,6 +237,20 @@ class NewProviderGeneratorTest {
         assertThat(snapshot()).isEqualTo(before);
     }
 
+    /** The class prefix is the display name's words run together when they spell the name, as the doc says. */
+    @Test
+    void theClassesAreNamedAfterTheDisplayNameWhenItSpellsTheName(@TempDir Path other) throws Exception {
+        Run words = run("ops/new-provider giaohangnhanh 'Giao Hang Nhanh'", other);
+        Run unrelated = run("ops/new-provider ghn 'Giao Hang Nhanh'", other);
+
+        assertThat(words.exit()).as(words.err()).isZero();
+        assertThat(unrelated.exit()).as(unrelated.err()).isZero();
+        assertThat(other.resolve("src/main/java/vn/onboardinghub/providers/giaohangnhanh/GiaoHangNhanhAdapter.java"))
+                .content().contains("public class GiaoHangNhanhAdapter extends ProviderAdapter", "return \"Giao Hang Nhanh\";");
+        assertThat(other.resolve("src/main/java/vn/onboardinghub/providers/ghn/GhnAdapter.java"))
+                .content().contains("return \"ghn\";", "return \"Giao Hang Nhanh\";");
+    }
+
     /** A valid request naming only the generated provider, with its password. */
     private static String request(String phone) {
         return """
@@ -295,10 +309,15 @@ class NewProviderGeneratorTest {
 
     /** Runs a command line from the project's root, the generator writing into the copy. */
     private static Run run(String command) throws Exception {
+        return run(command, copy);
+    }
+
+    /** Runs a command line from the project's root, the generator writing into {@code root}. */
+    private static Run run(String command, Path root) throws Exception {
         Path out = Files.createTempFile("new-provider", ".out");
         Path err = Files.createTempFile("new-provider", ".err");
         try {
-            Process process = new ProcessBuilder("sh", "-c", command + " --root '" + copy + "'")
+            Process process = new ProcessBuilder("sh", "-c", command + " --root '" + root + "'")
                     .directory(ROOT.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).as(command + " finishes").isTrue();
             return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
