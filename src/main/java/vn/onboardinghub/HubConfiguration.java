@@ -47,6 +47,7 @@ import vn.onboardinghub.store.OutageWait;
 import vn.onboardinghub.store.ResultCipher;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import vn.onboardinghub.ops.HubMetrics;
+import vn.onboardinghub.ops.MeteredRoutes;
 import vn.onboardinghub.ops.HawtioConsole;
 import vn.onboardinghub.ops.ReadinessCheck;
 
@@ -192,6 +193,8 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("providerResultsAggregation", new ProviderResultsAggregation());
         HubMetrics metrics = HubMetrics.bindTo(context);
         registry.bind("hubMetrics", metrics);
+        // the provider routes and the onboarding route feed the meters through route policies, not route steps
+        context.addRoutePolicyFactory(new MeteredRoutes(metrics));
         onboardings.countRepeatsWith(metrics::providerCallRepeated);
         // resilience4j_circuitbreaker_state{name=<provider>, state=closed|open|half_open|...} and its call counters
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(guards.breakers()).bindTo(metrics.registry());

@@ -36,16 +36,16 @@ import java.util.concurrent.TimeUnit;
  *       again because an onboarding left unfinished by a stopped process (or an earlier delivery) was taken over:
  *       the stopped process may have called them already, so each is a call that may have happened twice.</li>
  * </ul>
- * Used by small steps in the routes ({@code bean: {ref: hubMetrics, ...}}) and, for what only Java knows (the error
- * code of a failed call), through {@link #callFailed} and {@link #providerDone}.
+ * No route step names them: Camel's route hooks feed them ({@link MeteredRoutes}, a route policy on the provider routes
+ * and the onboarding route), the provider code tells each call sent, answered or failed and each provider's result
+ * through {@link ProviderCallObserver} (a {@link ProviderCallMeter} per run of a provider route), the file-drop
+ * channel each record written and the core each repeated call, through callbacks.
  */
 public class HubMetrics {
     /** Camel's metrics service uses the registry bound under this name, or creates one and binds it there. */
     public static final String REGISTRY = "metricsRegistry";
-    /** MDC key of the provider involved, next to {@code onboardingId}. */
+    /** The outcome of a call whose answer was accepted. */
     static final String SUCCEEDED = "SUCCEEDED";
-    /** Exchange property: the {@link ProviderCallMeter} of one run of a provider route. */
-    private static final String PROVIDER_ROUTE_PREFIX = "provider-";
     /** Bucket bounds for {@code hub_provider_call_seconds_bucket}, so dashboards can show percentiles. */
     private static final Duration[] CALL_BUCKETS = {Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
@@ -75,28 +75,17 @@ public class HubMetrics {
     }
 
     /**
-     * First step of every provider route ({@code interceptFrom direct:provider-*}), on its provider-calls thread:
-     * names the onboarding and the provider in the MDC of this thread (its retries run on it too) and starts metering
-     * the route's HTTP calls.
+     * As an exchange enters the route of {@code provider} ({@link MeteredRoutes}), on its provider-calls thread: names
+     * the onboarding and the provider in the MDC of this thread (its retries run on it too) and starts metering the
+     * route's HTTP calls.
      */
-    public void providerRouteStarted(Exchange exchange) {
+    void providerRouteStarted(Exchange exchange, String provider) {
         MDC.put(Onboardings.ID, exchange.getProperty(Onboardings.ID, String.class));
-        String provider = providerOf(exchange);
-        if (provider != null) {
-            MDC.put(ProviderCallObserver.MDC_PROVIDER, provider);
-        }
+        MDC.put(ProviderCallObserver.MDC_PROVIDER, provider);
         exchange.setProperty(ProviderCallObserver.PROPERTY, new ProviderCallMeter(this, provider));
     }
 
-    /** Right before each HTTP request to a provider (after the rate limit let it through). */
-    public void callSent(Exchange exchange) {
-        ProviderCallMeter meter = meter(exchange);
-        if (meter != null) {
-            meter.sent(exchange.getProperty("provider", String.class));
-        }
-    }
-
-    /** After the fan-out: the onboarding's overall status (the body). */
+    /** After the fan-out, its result stored ({@link MeteredRoutes}): the onboarding's overall status. */
     public void onboardingCompleted(OnboardingResult result) {
         if (result != null) {
             Counter.builder("hub.onboardings").description("Onboardings whose providers all answered, by overall status")
@@ -104,7 +93,7 @@ public class HubMetrics {
         }
     }
 
-    /** A file-drop record's result line was written (the body). */
+    /** A file-drop record's result line was written (told by the file-drop channel). */
     public void batchRecord(OnboardingResult result) {
         if (result != null) {
             Counter.builder("hub.batch.records").description("File-drop records processed, by overall status")
@@ -136,16 +125,5 @@ public class HubMetrics {
 
     long now() {
         return registry.config().clock().monotonicTime();
-    }
-
-    private static ProviderCallMeter meter(Exchange exchange) {
-        return exchange.getProperty(ProviderCallObserver.PROPERTY, ProviderCallMeter.class);
-    }
-
-    /** Route {@code provider-ghtk} → {@code ghtk}: the provider property is set by the route's first step, after this. */
-    private static String providerOf(Exchange exchange) {
-        var route = exchange.getUnitOfWork() == null ? null : exchange.getUnitOfWork().getRoute();
-        String id = route == null ? null : route.getRouteId();
-        return id != null && id.startsWith(PROVIDER_ROUTE_PREFIX) ? id.substring(PROVIDER_ROUTE_PREFIX.length()) : null;
     }
 }

@@ -22,7 +22,8 @@ final class ProviderCallMeter implements ProviderCallObserver {
         this.provider = provider;
     }
 
-    synchronized void sent(String providerProperty) {
+    @Override
+    public synchronized void sent(String providerProperty) {
         finish(HubMetrics.SUCCEEDED);
         if (providerProperty != null) {
             provider = providerProperty;

@@ -15,6 +15,9 @@ public interface ProviderCallObserver {
     /** The MDC key naming the provider in the log lines of its route. */
     String MDC_PROVIDER = "provider";
 
+    /** An HTTP request to {@code provider} is sent now (the rate limit let it through). */
+    void sent(String provider);
+
     /** The HTTP request got a 2xx answer (its outcome is known once the adapter has read it). */
     void answered();
 
@@ -23,6 +26,13 @@ public interface ProviderCallObserver {
 
     /** The route ended with this result. */
     void done(ProviderResult result);
+
+    static void sent(Exchange exchange) {
+        ProviderCallObserver observer = of(exchange);
+        if (observer != null) {
+            observer.sent(exchange.getProperty(ProviderCalls.PROVIDER, String.class));
+        }
+    }
 
     static void answered(Exchange exchange) {
         ProviderCallObserver observer = of(exchange);

@@ -50,7 +50,8 @@ public class ProviderCalls implements Processor {
     }
 
     /**
-     * Called before every HTTP request to a provider, retries included: waits for the rate limit, then counts. The
+     * Called before every HTTP request to a provider, retries included: waits for the rate limit, then counts and
+     * tells the observer the call is sent (its timer starts here, not while waiting for the rate limit). The
      * rate-limit permit is held until the call has ended ({@link #answered}, or a failure in {@link #process}).
      */
     public void countCall(Exchange exchange) throws InterruptedException {
@@ -63,6 +64,7 @@ public class ProviderCalls implements Processor {
         Calls calls = exchange.getProperty(CALLS, Calls.class);
         calls.count.incrementAndGet();
         calls.permit = permit;
+        ProviderCallObserver.sent(exchange);
     }
 
     /** After a 2xx answer (the interceptor's {@code afterUri}). */

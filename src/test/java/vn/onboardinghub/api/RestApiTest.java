@@ -1,11 +1,24 @@
 package vn.onboardinghub.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.Route;
+import org.apache.camel.component.rest.RestEndpoint;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.rest.RestDefinition;
+import org.apache.camel.model.rest.VerbDefinition;
 import org.junit.jupiter.api.Test;
 import vn.onboardinghub.providers.ProviderContractTest;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -222,5 +235,55 @@ class RestApiTest extends ProviderContractTest {
         HttpResponse<String> response = hub.get("/api/v1/batches");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(json(response.body()).isArray()).isTrue();
+    }
+
+    /**
+     * Deny by default: every route of the REST definition, as the running hub has it (so a route added later is
+     * covered), asks for the API key, except the routes listed in routeConfiguration api-public, which are exactly the
+     * ITS callback (its signed state authenticates it) and openapi.json.
+     */
+    @Test
+    void everyApiRouteButTheListedPublicOnesAnswers401WithoutAKey() throws Exception {
+        ModelCamelContext model = (ModelCamelContext) hub.context();
+        RestDefinition api = model.getRestDefinitions().stream().filter(rest -> "onboarding-api".equals(rest.getId()))
+                .findFirst().orElseThrow();
+        Map<String, Boolean> publicByRoute = new LinkedHashMap<>();
+        HttpClient client = HttpClient.newHttpClient();
+        for (VerbDefinition verb : api.getVerbs()) {
+            String routeId = routeOf(api, verb);
+            RouteDefinition route = model.getRouteDefinition(routeId);
+            boolean isPublic = route.getRouteConfigurationId() != null
+                    && Arrays.asList(route.getRouteConfigurationId().split(",")).contains("api-public");
+            publicByRoute.put(routeId, isPublic);
+            String method = verb.asVerb().toUpperCase(Locale.ROOT);
+            // a path parameter gets any value: the key is asked for before the route looks at it
+            String path = api.getPath() + verb.getPath().replaceAll("\\{[^}]+}", "x");
+            String call = method + " " + path;
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(hub.url(path)))
+                    .method(method, HttpRequest.BodyPublishers.ofString("{}"))
+                    .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+            if (isPublic) {
+                assertThat(response.statusCode()).as(call + ": " + response.body()).isNotEqualTo(401);
+                assertThat(response.body()).as(call).doesNotContain("UNAUTHORIZED");
+            } else {
+                assertThat(response.statusCode()).as(call + ": " + response.body()).isEqualTo(401);
+                assertThat(json(response.body()).at("/error/code").asText()).as(call).isEqualTo("UNAUTHORIZED");
+            }
+        }
+        assertThat(publicByRoute).as("routes of onboarding-api, true when public").hasSize(api.getVerbs().size())
+                .containsValue(false);
+        assertThat(publicByRoute.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey))
+                .containsExactlyInAnyOrder("api-callback", "api-openapi");
+        assertThat(received()).isEmpty();
+    }
+
+    /** The running route that serves this verb of the REST definition. */
+    private static String routeOf(RestDefinition api, VerbDefinition verb) {
+        return hub.context().getRoutes().stream()
+                .filter(route -> route.getEndpoint() instanceof RestEndpoint rest
+                        && rest.getMethod().equalsIgnoreCase(verb.asVerb()) && api.getPath().equals(rest.getPath())
+                        && verb.getPath().equals(rest.getUriTemplate()))
+                .map(Route::getRouteId).findFirst()
+                .orElseThrow(() -> new AssertionError("no route serves " + verb.asVerb() + " " + verb.getPath()));
     }
 }

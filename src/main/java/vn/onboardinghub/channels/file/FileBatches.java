@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The steps of {@code routes/intake-file.camel.yaml}: check a dropped file as a whole, stream its records to the
@@ -59,6 +60,8 @@ public class FileBatches {
     private final InboxRelease inboxRelease;
     /** The batches this instance is processing now, by batch id: their live progress. */
     private final Map<String, FileBatch> running = new ConcurrentHashMap<>();
+    /** Told of each record whose result was written (the hub's metrics). */
+    private volatile Consumer<OnboardingResult> recordWritten = result -> { };
 
     FileBatches(ObjectMapper mapper, BatchStore batches, Path outbox, int concurrency, boolean includeCredentials,
                 Duration progressInterval, BatchLimits limits, InboxFilter inboxFilter, OutageWait outages,
@@ -75,6 +78,11 @@ public class FileBatches {
         this.concurrency = concurrency;
         this.includeCredentials = includeCredentials;
         this.progressInterval = progressInterval;
+    }
+
+    /** Where each record whose result was written is counted. */
+    public void countRecordsWith(Consumer<OnboardingResult> written) {
+        this.recordWritten = written;
     }
 
     /** {@code <outbox>/<name>.results.ndjson}, where name is the dropped file's name without its extension. */
@@ -230,6 +238,7 @@ public class FileBatches {
         }
         try {
             batch.recordDone(line(exchange), result);
+            recordWritten.accept(result);
         } catch (IOException e) {
             // e.g. the outbox's disk is full: the results file is written again from the start when the batch resumes
             LOG.warn("file {}: the result of record {} cannot be written ({}); the batch takes no more records and"

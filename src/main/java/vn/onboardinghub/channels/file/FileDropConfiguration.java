@@ -8,6 +8,7 @@ import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onboardinghub.Settings;
+import vn.onboardinghub.ops.HubMetrics;
 import vn.onboardinghub.providers.ProviderCatalog;
 import vn.onboardinghub.store.BatchStore;
 import vn.onboardinghub.store.OutageWait;
@@ -67,6 +68,11 @@ public class FileDropConfiguration implements CamelConfiguration {
                 settings.seconds("hub.file.progress-interval-seconds"), limits, inboxFilter,
                 outages, new InboxRelease(context, Duration.ofSeconds(takeoverSeconds)), secretFields(context));
         registry.bind("fileBatches", fileBatches);
+        // hub_batch_records_total: each record whose result line was written
+        HubMetrics metrics = registry.lookupByNameAndType("hubMetrics", HubMetrics.class);
+        if (metrics != null) {
+            fileBatches.countRecordsWith(metrics::batchRecord);
+        }
         Duration stalledAfter = settings.seconds("hub.file.stalled-after-seconds");
         registry.bind("fileDropReadiness", new FileDropReadiness(inbox, outbox, fileBatches, stalledAfter));
         // a live owner whose batch is stuck is treated like a dead one: the batch is given up and the inbox released
