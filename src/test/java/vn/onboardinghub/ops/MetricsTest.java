@@ -67,6 +67,21 @@ class MetricsTest {
     }
 
     @Test
+    void anOnboardingSentAgainWithItsRequestIdIsCountedOnce() throws Exception {
+        String request = """
+                {"requestId": "metrics-once", "merchant": {"externalId": "MT-2", "name": "Once Shop", "phone": "0912345611"},
+                 "providers": ["ahamove"]}""";
+        assertThat(hub.post("/api/v1/onboardings", request).statusCode()).isEqualTo(200);
+        double once = value(scrape(), "hub_onboardings_total", "status=\"SUCCEEDED\"");
+
+        // the earlier onboarding is answered again, synchronously and asynchronously: no new onboarding
+        assertThat(hub.post("/api/v1/onboardings", request).statusCode()).isEqualTo(200);
+        assertThat(hub.post("/api/v1/onboardings?async=true", request).statusCode()).isEqualTo(202);
+
+        assertThat(value(scrape(), "hub_onboardings_total", "status=\"SUCCEEDED\"")).isEqualTo(once);
+    }
+
+    @Test
     void batchRecordsAreCountedByStatus() throws Exception {
         Path inbox = Files.createDirectories(hub.dataDir().resolve("inbox"));
         Path hidden = inbox.resolve(".metrics.csv");
