@@ -3,7 +3,6 @@ package vn.onboardinghub.channels.jms;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.jms.JmsComponent;
 import vn.onboardinghub.Settings;
 import vn.onboardinghub.ops.ReadinessCheck;
 
@@ -14,8 +13,8 @@ import java.util.TreeSet;
 /**
  * The JMS bus channel's plumbing (docs/contract.md "JMS bus", docs/security.md "Bus logins"); its flow is {@code routes/intake-jms.camel.yaml}.
  * Starts the embedded Artemis broker unless {@code hub.broker.embedded=false}, and binds Camel's {@code jms}
- * component to {@code hub.broker.url}, transacted so that a request is acknowledged only by the commit that
- * publishes its result.
+ * component ({@code camel.component.jms.*} in application.properties) to {@code hub.broker.url}, transacted so that
+ * a request is acknowledged only by the commit that publishes its result.
  */
 public class JmsConfiguration implements CamelConfiguration {
 
@@ -72,16 +71,6 @@ public class JmsConfiguration implements CamelConfiguration {
                 connection.start();
             }
         }));
-
-        JmsComponent jms = new JmsComponent();
-        jms.setConnectionFactory(connectionFactory);
-        // Local transaction on the listener's own session (no transaction manager): a send made on the listener's
-        // thread joins that session, so the result is published and the request acknowledged by one commit. A
-        // failure rolls both back and the broker redelivers; a crash before the commit does too.
-        jms.setTransacted(true);
-        jms.setLazyCreateTransactionManager(false);
-        // the listener keeps its connection, session and consumer between messages
-        jms.setCacheLevelName("CACHE_CONSUMER");
-        context.addComponent("jms", jms);
+        // Camel's jms component itself is configured in application.properties (camel.component.jms.*) on this factory
     }
 }
