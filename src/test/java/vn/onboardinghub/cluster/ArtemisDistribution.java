@@ -95,6 +95,9 @@ final class ArtemisDistribution {
                 .redirectOutput(Files.createDirectories(Path.of("target", "hub-process")).resolve(logName).toFile());
         // the distribution's scripts run the JVM of JAVA_HOME: the one running the tests
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        // the JIT's first tier (appended to the JVM options of the scripts): much less CPU to start a broker that a
+        // test runs for a minute at most
+        builder.environment().put("JAVA_ARGS_APPEND", "-XX:TieredStopAtLevel=1");
         return builder.start();
     }
 }
