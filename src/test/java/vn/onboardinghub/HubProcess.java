@@ -81,6 +81,9 @@ public final class HubProcess {
     public Process launch(String logName) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                // a hub of a test lives for seconds to a minute: the JIT's first tier and one GC thread halve the CPU
+                // its start-up takes, which is most of what it spends
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 // without empty entries: one would put the working directory, whose routes/ folder holds the same
                 // routes as the classes, on the class path
                 "-cp", Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
@@ -93,6 +96,9 @@ public final class HubProcess {
                 "-Dhub.api.keys=" + TestHub.API_KEY,
                 "-Dhub.hawtio.enabled=false",
                 "-Dhub.crypto.key=" + "A".repeat(43) + "="));
+        if (!properties.containsKey(TestHub.TAKEOVER)) {
+            command.add("-D" + TestHub.TAKEOVER + "=" + TestHub.TEST_TAKEOVER_SECONDS);
+        }
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add(Application.class.getName());
         ProcessBuilder builder = new ProcessBuilder(command);

@@ -122,6 +122,8 @@ class KeyRotationTest {
     private Process start(String logName, List<String> jvmOptions, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                // short-lived: the JIT's first tier and one GC thread (as HubProcess) halve the CPU of its start-up
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 // no empty entries: one would put the working directory (routes/ again) on the class path
                 "-cp", Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
                         .filter(entry -> !entry.isBlank()).collect(Collectors.joining(File.pathSeparator))));

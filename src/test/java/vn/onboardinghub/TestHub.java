@@ -25,6 +25,13 @@ import java.util.stream.Stream;
  */
 public final class TestHub implements AutoCloseable {
     public static final String API_KEY = "test-key";
+    static final String TAKEOVER = "hub.file.takeover-after-seconds";
+    /**
+     * The inbox's owner is replaced after this many seconds without its heartbeat, and a hub starting waits a fifth of
+     * it before it first tries to own the inbox: shorter than the default (20) so that a test's file is taken at once
+     * and a hub restarted after a kill takes its inbox back within seconds. Tests of the ownership itself set their own.
+     */
+    static final String TEST_TAKEOVER_SECONDS = "3";
     private final Main main;
     private final int port;
     private final Path dataDir;
@@ -91,6 +98,7 @@ public final class TestHub implements AutoCloseable {
         // tests that play one provider answer after another must not trip its circuit breaker: ProviderGuardsTest sets its own
         props.put("hub.circuit-breaker.minimum-calls", "1000");
         props.put("hub.circuit-breaker.window", "1000");
+        props.put(TAKEOVER, TEST_TAKEOVER_SECONDS);
         props.putAll(overrides);
         Main main = Application.create();
         props.forEach(main::addOverrideProperty);

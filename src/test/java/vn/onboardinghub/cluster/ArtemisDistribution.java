@@ -43,18 +43,20 @@ final class ArtemisDistribution {
                 "--require-login", "--user", USER, "--password", password, "--host", "127.0.0.1",
                 "--default-port", String.valueOf(port), "--no-web", "--no-amqp-acceptor", "--no-stomp-acceptor",
                 "--no-hornetq-acceptor", "--no-mqtt-acceptor", "--no-autotune", "--nio", "--no-fsync",
-                "--java-memory", "512M"), "artemis-create.log");
+                "--java-memory", "512M"), "artemis-" + port + "-create.log");
         if (!create.waitFor(120, TimeUnit.SECONDS) || create.exitValue() != 0) {
             create.destroyForcibly();
-            throw new IllegalStateException("artemis create failed: see target/hub-process/artemis-create.log");
+            throw new IllegalStateException("artemis create failed: see target/hub-process/artemis-" + port + "-create.log");
         }
         return new ArtemisDistribution(instance, port, password);
     }
 
     /** {@code artemis run}, then waits until the hub's login is accepted. */
     void start() throws Exception {
-        broker = process(List.of(instance.resolve("bin/artemis").toString(), "run"), "artemis-" + ++starts + ".log");
-        String log = "target/hub-process/artemis-" + starts + ".log";
+        // named by the port too: the test classes of two forks may run a broker each at the same time
+        String logName = "artemis-" + port + "-" + ++starts + ".log";
+        broker = process(List.of(instance.resolve("bin/artemis").toString(), "run"), logName);
+        String log = "target/hub-process/" + logName;
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptionsInstanceOf(RuntimeException.class).until(() -> {
             if (!broker.isAlive()) {
                 throw new AssertionError("the broker stopped: see " + log);
@@ -93,6 +95,9 @@ final class ArtemisDistribution {
                 .redirectOutput(Files.createDirectories(Path.of("target", "hub-process")).resolve(logName).toFile());
         // the distribution's scripts run the JVM of JAVA_HOME: the one running the tests
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        // the JIT's first tier (appended to the JVM options of the scripts): much less CPU to start a broker that a
+        // test runs for a minute at most
+        builder.environment().put("JAVA_ARGS_APPEND", "-XX:TieredStopAtLevel=1");
         return builder.start();
     }
 }

@@ -10,6 +10,7 @@ import com.github.tomakehurst.wiremock.extension.ServeEventListener;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import vn.onboardinghub.HubProcess;
 import vn.onboardinghub.TestHub;
@@ -27,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,6 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * comes back one second after its call ended, and the permits of an instance that stopped holding them come back when
  * their lease ends.
  */
+@Tag("serial") // the use of the limit is measured: run alone, not beside another test class (pom.xml, surefire)
 class ClusterRateLimitTest {
     private static final String PG = System.getProperty("hub.test.pg.url", "").isBlank()
             ? "jdbc:postgresql://127.0.0.1:5432/test" : System.getProperty("hub.test.pg.url");
@@ -99,10 +102,22 @@ class ClusterRateLimitTest {
             settings.put("hub.db.url", PG + "?currentSchema=" + schema);
             settings.put("hub.db.username", "postgres");
             settings.put("hub.providers.ahamove.rate-limit", String.valueOf(LIMIT));
-            HubProcess hub = new HubProcess(Files.createTempDirectory("hub-rl-" + i), settings);
-            hub.start("cluster-rate-limit-" + i + ".log");
-            hubs.add(hub);
+            hubs.add(new HubProcess(Files.createTempDirectory("hub-rl-" + i), settings));
         }
+        // both at once, as a Deployment's replicas start
+        List<CompletableFuture<Process>> starting = new ArrayList<>();
+        for (int i = 0; i < hubs.size(); i++) {
+            HubProcess hub = hubs.get(i);
+            String log = "cluster-rate-limit-" + (i + 1) + ".log";
+            starting.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return hub.start(log);
+                } catch (Exception e) {
+                    throw new IllegalStateException("hub " + log + " did not start", e);
+                }
+            }));
+        }
+        CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
 
         // each hub gets more onboardings at once than the limit lets through, for WARM_UP and then LOADED
         int clientsPerHub = LIMIT / 2;
