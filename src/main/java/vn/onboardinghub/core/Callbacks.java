@@ -30,8 +30,6 @@ import java.util.Map;
  * is updated and the browser is sent on to the merchant's page.
  */
 public class Callbacks implements CallbackUrls {
-    /** Exchange property a provider's callback route may set: where to send the browser afterwards. */
-    public static final String REDIRECT = "callbackRedirect";
     private static final String STORED = "storedOnboarding";
     private static final Logger LOG = LoggerFactory.getLogger(Callbacks.class);
 

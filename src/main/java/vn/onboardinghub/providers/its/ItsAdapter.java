@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import vn.onboardinghub.core.Callbacks;
-import vn.onboardinghub.model.InvalidRequestException;
-import vn.onboardinghub.model.Violation;
 import vn.onboardinghub.model.ErrorCode;
+import vn.onboardinghub.model.InvalidRequestException;
 import vn.onboardinghub.model.OnboardingRequest;
 import vn.onboardinghub.model.ProviderError;
 import vn.onboardinghub.model.ProviderResult;
+import vn.onboardinghub.model.Violation;
+import vn.onboardinghub.providers.CallbackUrls;
 import vn.onboardinghub.providers.InputField;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderSandbox;
@@ -143,7 +143,7 @@ public class ItsAdapter extends ProviderAdapter {
         exchange.setProperty(CALLBACK_SHOP_ID, shopId);
         OnboardingRequest request = exchange.getProperty(REQUEST, OnboardingRequest.class);
         if (input(request, REDIRECT_URL) != null) {
-            exchange.setProperty(Callbacks.REDIRECT, input(request, REDIRECT_URL));
+            exchange.setProperty(CallbackUrls.REDIRECT, input(request, REDIRECT_URL));
         }
     }
 

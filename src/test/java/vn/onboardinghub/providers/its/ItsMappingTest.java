@@ -6,7 +6,7 @@ import org.apache.camel.component.http.HttpMethods;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import vn.onboardinghub.core.Callbacks;
+import vn.onboardinghub.providers.CallbackUrls;
 import vn.onboardinghub.model.InvalidRequestException;
 import vn.onboardinghub.model.ProviderResult;
 import vn.onboardinghub.providers.AdapterMappingTest;
@@ -139,7 +139,7 @@ class ItsMappingTest extends AdapterMappingTest {
         adapter.acceptCallback(exchange);
         adapter.prepareRequest(exchange);
 
-        assertThat(exchange.getProperty(Callbacks.REDIRECT)).isEqualTo("https://merchant.example/after-its");
+        assertThat(exchange.getProperty(CallbackUrls.REDIRECT)).isEqualTo("https://merchant.example/after-its");
         assertTwirpCall(exchange, ".Shop/AuthorizeShop", "Bearer " + API_KEY);
         assertThat(body(exchange)).isEqualTo(MAPPER.readTree("""
                 {"shop_id": "100200300", "redirect_url": "%s"}""".formatted(CALLBACK)));
