@@ -26,7 +26,7 @@ class ApplicationTest {
     void environmentVariablesAndSystemPropertiesOverrideTheFileAndSystemPropertiesWin() {
         Properties system = new Properties();
         system.setProperty("hub.providers.ghtk.client-source", "from-d");
-        Map<String, String> overrides = Application.overridesFromEnvironment(Map.of(
+        Map<String, String> overrides = SettingSources.overridesFromEnvironment(Map.of(
                 "CAMEL_SERVER_PORT", "18080",
                 "HUB_PROVIDERS_GHTK_CLIENT_SOURCE", "from-env",
                 "HUB_API_KEYS", "a,b"), system);
@@ -41,7 +41,7 @@ class ApplicationTest {
     void namedApiClientsComeFromTheirEnvironmentVariablesAndFiles() throws Exception {
         java.nio.file.Path keys = java.nio.file.Files.createTempFile("sales-keys", ".txt");
         java.nio.file.Files.writeString(keys, "key-1,key-2\n");
-        Map<String, String> overrides = Application.overridesFromEnvironment(Map.of(
+        Map<String, String> overrides = SettingSources.overridesFromEnvironment(Map.of(
                 "HUB_API_CLIENTS_ERP_KEYS", "erp-key",
                 "HUB_API_CLIENTS_ERP_RATE_LIMIT", "50",
                 "HUB_API_CLIENTS_SALES_APP_KEYS_FILE", keys.toString(),
@@ -57,7 +57,7 @@ class ApplicationTest {
     void busClientsAndClientWebhooksComeFromTheirEnvironmentVariablesAndFiles() throws Exception {
         java.nio.file.Path password = java.nio.file.Files.createTempFile("bus-password", ".txt");
         java.nio.file.Files.writeString(password, "warehouse-password-of-32-bytes-or-more\n");
-        Map<String, String> overrides = Application.overridesFromEnvironment(Map.of(
+        Map<String, String> overrides = SettingSources.overridesFromEnvironment(Map.of(
                 "HUB_BUS_CLIENTS_ERP_PASSWORD", "erp-bus-password",
                 "HUB_BUS_CLIENTS_ERP_REPLY_QUEUES", "erp.replies",
                 "HUB_BUS_CLIENTS_WAREHOUSE_APP_PASSWORD_FILE", password.toString(),
@@ -77,7 +77,7 @@ class ApplicationTest {
         system.setProperty("hub.api.clients.erp.keys", "from-d");
         system.setProperty("hub.bus.clients.erp.password", "bus-from-d");
         system.setProperty("java.io.tmpdir", "/tmp");
-        Map<String, String> overrides = Application.overridesFromEnvironment(Map.of(
+        Map<String, String> overrides = SettingSources.overridesFromEnvironment(Map.of(
                 "HUB_API_CLIENTS_ERP_KEYS", "from-env"), system);
 
         assertThat(overrides).containsEntry("hub.api.clients.erp.keys", "from-d")
