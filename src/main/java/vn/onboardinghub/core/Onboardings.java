@@ -210,7 +210,7 @@ public class Onboardings {
         } catch (InvalidRequestException e) {
             // valid when it was accepted: the configuration changed since (e.g. a provider removed); final all the same
             OnboardingResult refused = new OnboardingResult(id, stored.requestId(), stored.externalId(), stored.client(),
-                    OnboardingResult.Status.FAILED, e.error(), Map.of());
+                    OnboardingResult.Status.FAILED, e.error(), Map.of(), null);
             // read back, the request no longer knows which inputs are secrets: none is handed on
             store.save(refused, pending.get().request().withInputs(Map.of(), java.util.Set.of()), Map.of());
             LOG.info("onboarding {} FAILED: its request is no longer valid: {}", id, e.violations());

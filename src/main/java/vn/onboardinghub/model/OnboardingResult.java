@@ -10,11 +10,12 @@ import java.util.Map;
 /**
  * The normalized result of one onboarding (docs/contract.md "Result"). {@code client} says who created it: the REST API client's
  * name ({@code default} for {@code hub.api.keys}), or the channel ({@code jms}, {@code file:<file name>}).
+ * {@code merchantLink} is there while a provider waits for the merchant ({@link #waitsForMerchant()}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"onboardingId", "requestId", "externalId", "client", "status", "error", "results"})
+@JsonPropertyOrder({"onboardingId", "requestId", "externalId", "client", "status", "error", "merchantLink", "results"})
 public record OnboardingResult(String onboardingId, String requestId, String externalId, String client, Status status,
-                               RequestError error, Map<String, ProviderResult> results) {
+                               RequestError error, Map<String, ProviderResult> results, MerchantLink merchantLink) {
 
     public OnboardingResult {
         if (results != null) {
@@ -32,30 +33,41 @@ public record OnboardingResult(String onboardingId, String requestId, String ext
                                       Collection<ProviderResult> providerResults) {
         Map<String, ProviderResult> byProvider = new LinkedHashMap<>();
         providerResults.forEach(r -> byProvider.put(r.provider(), r));
-        return new OnboardingResult(onboardingId, requestId, externalId, client, overall(byProvider.values()), null, byProvider);
+        return new OnboardingResult(onboardingId, requestId, externalId, client, overall(byProvider.values()), null, byProvider, null);
     }
 
     public static OnboardingResult pending(String onboardingId, String requestId, String externalId, String client) {
-        return new OnboardingResult(onboardingId, requestId, externalId, client, Status.PENDING, null, Map.of());
+        return new OnboardingResult(onboardingId, requestId, externalId, client, Status.PENDING, null, Map.of(), null);
     }
 
     /** A request refused by validation: FAILED, no provider called, the error says why. */
     public static OnboardingResult rejected(String requestId, String externalId, RequestError error) {
-        return new OnboardingResult(null, requestId, externalId, null, Status.FAILED, error, Map.of());
+        return new OnboardingResult(null, requestId, externalId, null, Status.FAILED, error, Map.of(), null);
     }
 
     /** The result as written to batch files unless credentials are asked for. */
     public OnboardingResult withoutCredentials() {
         Map<String, ProviderResult> stripped = new LinkedHashMap<>();
         results.forEach((name, r) -> stripped.put(name, r.withoutCredentials()));
-        return new OnboardingResult(onboardingId, requestId, externalId, client, status, error, stripped);
+        return new OnboardingResult(onboardingId, requestId, externalId, client, status, error, stripped, merchantLink);
     }
 
     /** Replaces one provider's result and recomputes the overall status. */
     public OnboardingResult with(ProviderResult providerResult) {
         Map<String, ProviderResult> byProvider = new LinkedHashMap<>(results);
         byProvider.put(providerResult.provider(), providerResult);
-        return new OnboardingResult(onboardingId, requestId, externalId, client, overall(byProvider.values()), error, byProvider);
+        return new OnboardingResult(onboardingId, requestId, externalId, client, overall(byProvider.values()), error, byProvider,
+                merchantLink);
+    }
+
+    /** The same result with this merchant link (null: none). */
+    public OnboardingResult withMerchantLink(MerchantLink link) {
+        return new OnboardingResult(onboardingId, requestId, externalId, client, status, error, results, link);
+    }
+
+    /** Some provider waits for the merchant to act ({@code ACTION_REQUIRED}). */
+    public boolean waitsForMerchant() {
+        return results != null && results.values().stream().anyMatch(r -> r.status() == ProviderResult.ProviderStatus.ACTION_REQUIRED);
     }
 
     /** All succeeded: SUCCEEDED; all failed: FAILED; none failed and some need action: ACTION_REQUIRED; else PARTIAL. */
