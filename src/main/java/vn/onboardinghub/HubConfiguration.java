@@ -49,6 +49,8 @@ import vn.onboardinghub.store.OutageWait;
 import vn.onboardinghub.store.ResultCipher;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import vn.onboardinghub.ops.HubMetrics;
+import vn.onboardinghub.page.MerchantPage;
+import vn.onboardinghub.page.PageTemplates;
 import vn.onboardinghub.ops.MeteredRoutes;
 import vn.onboardinghub.ops.HawtioConsole;
 import vn.onboardinghub.ops.ReadinessCheck;
@@ -115,8 +117,11 @@ public class HubConfiguration implements CamelConfiguration {
 
         byte[] callbackKey = callbackKey(settings, dataDir);
         AccountKeys accountKeys = new AccountKeys(callbackKey);
+        MerchantLinks merchantLinks = new MerchantLinks(callbackKey, settings.string("hub.public-base-url"),
+                Duration.ofHours(settings.integer("hub.merchant-link.ttl-hours")), new MerchantLinkStore(dataSource), store,
+                Clock.systemUTC());
         Callbacks callbacks = new Callbacks(new CallbackSigner(callbackKey, Duration.ofHours(24), Clock.systemUTC()),
-                settings.string("hub.public-base-url"), store, catalog, accountKeys);
+                settings.string("hub.public-base-url"), store, catalog, accountKeys, merchantLinks);
         Sandbox sandbox = sandboxMode ? new Sandbox(catalog.all()) : null;
         for (ProviderAdapter provider : catalog.all()) {
             provider.configure(providerSettings(settings, provider, sandbox), callbacks);
@@ -168,9 +173,6 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("apiDocument", new ApiDocument(mapper, catalog, defaultProviders));
         registry.bind("providerCalls", new ProviderCalls(catalog, guards,
                 settings.integer("hub.retry.max-attempts"), settings.number("hub.retry.max-retry-after-ms")));
-        MerchantLinks merchantLinks = new MerchantLinks(callbackKey, settings.string("hub.public-base-url"),
-                Duration.ofHours(settings.integer("hub.merchant-link.ttl-hours")), new MerchantLinkStore(dataSource), store,
-                Clock.systemUTC());
         registry.bind("merchantLinks", merchantLinks);
         Onboardings onboardings = new Onboardings(new RequestReader(mapper, catalog, defaultProviders), store, mapper,
                 settings.seconds("hub.onboarding.abandoned-after-seconds"),
@@ -205,6 +207,8 @@ public class HubConfiguration implements CamelConfiguration {
         // resilience4j_circuitbreaker_state{name=<provider>, state=closed|open|half_open|...} and its call counters
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(guards.breakers()).bindTo(metrics.registry());
         registry.bind("callbacks", callbacks);
+        callbacks.countCompletionsWith(metrics::merchantActionCompleted);
+        registry.bind("merchantPage", new MerchantPage(merchantLinks, store, catalog, accountKeys, new PageTemplates(), metrics));
         ApiClients clients = ApiClients.from(settings.names(), settings::raw, sandboxMode);
         registry.bind("api", new Api(clients, new KeyGuessThrottle(settings.integer("hub.api.refused-keys-per-minute")), mapper));
         // the HTTP servers' Vert.x: a REST onboarding holds a worker thread until its result is stored, so the worker
