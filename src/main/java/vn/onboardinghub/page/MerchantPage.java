@@ -23,6 +23,7 @@ import vn.onboardinghub.store.OnboardingStore;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -138,26 +139,19 @@ public class MerchantPage {
     /** A failed page request: one page for every bad link (404), a short "try later" page for anything else. */
     public void error(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        int status;
-        String kind;
-        if (e instanceof BadLinkException) {
-            status = 404;
-            kind = "link";
+        boolean badLink = e instanceof BadLinkException;
+        boolean outage = !badLink && InfrastructureUnavailableException.isOutage(e);
+        if (badLink) {
             metrics.merchantLinkOpened(false);
-        } else if (InfrastructureUnavailableException.isOutage(e)) {
-            status = 503;
-            kind = "unavailable";
+        } else if (outage) {
             LOG.warn("merchant page answered 503: {}", e.getMessage());
-            exchange.getMessage().setHeader("Retry-After", "10");
         } else {
-            status = 500;
-            kind = "unavailable";
             LOG.error("merchant page failed: {}", e == null ? "unknown" : e.getClass().getName(), e);
         }
-        Object retryAfter = exchange.getMessage().getHeader("Retry-After");
-        respond(exchange, status, templates.render("error", locale(exchange), Map.of("kind", kind)));
-        if (retryAfter != null) {
-            exchange.getMessage().setHeader("Retry-After", retryAfter);
+        respond(exchange, badLink ? 404 : outage ? 503 : 500,
+                templates.render("error", locale(exchange), Map.of("kind", badLink ? "link" : "unavailable")));
+        if (outage) {
+            exchange.getMessage().setHeader("Retry-After", "10");
         }
     }
 
@@ -193,6 +187,8 @@ public class MerchantPage {
             rows.add(row);
             allSet &= r.status() != ProviderResult.ProviderStatus.ACTION_REQUIRED;
         }
+        // what is left to do first, then what is done, then what the company will see to
+        rows.sort(Comparator.comparingInt(row -> List.of("todo", "done", "failed").indexOf(row.get("state"))));
         Map<String, Object> variables = new LinkedHashMap<>();
         variables.put("merchantName", request == null ? "" : request.merchant().name());
         variables.put("rows", rows);

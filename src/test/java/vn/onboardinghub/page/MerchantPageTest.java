@@ -64,6 +64,9 @@ class MerchantPageTest {
         // the name is shown as text, never as markup
         assertThat(html).contains("&lt;script&gt;alert(1)&lt;/script&gt; Cửa hàng Hoa").doesNotContain("<script");
 
+        // what is left to do comes first
+        assertThat(html.indexOf("data-provider=\"its\"")).isLessThan(html.indexOf("data-provider=\"ahamove\""));
+        assertThat(html.indexOf("data-provider=\"socdo\"")).isLessThan(html.indexOf("data-provider=\"ahamove\""));
         String its = row(html, "its");
         assertThat(its).contains("data-state=\"todo\"", "Cần bạn thực hiện", "Kết nối với ITS");
         assertThat(button(its)).isEqualTo(token(result) + "/its");
