@@ -27,6 +27,7 @@ import vn.onboardinghub.api.KeyGuessThrottle;
 import vn.onboardinghub.core.AccountKeys;
 import vn.onboardinghub.core.CallbackSigner;
 import vn.onboardinghub.core.Callbacks;
+import vn.onboardinghub.core.MerchantLinks;
 import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.core.ProviderResultsAggregation;
 import vn.onboardinghub.validation.JsonViolations;
@@ -42,6 +43,7 @@ import vn.onboardinghub.providers.ProviderSettings;
 import vn.onboardinghub.sandbox.Sandbox;
 import vn.onboardinghub.store.BrokenConnectionEviction;
 import vn.onboardinghub.store.H2Compaction;
+import vn.onboardinghub.store.MerchantLinkStore;
 import vn.onboardinghub.store.OnboardingStore;
 import vn.onboardinghub.store.OutageWait;
 import vn.onboardinghub.store.ResultCipher;
@@ -166,9 +168,13 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("apiDocument", new ApiDocument(mapper, catalog, defaultProviders));
         registry.bind("providerCalls", new ProviderCalls(catalog, guards,
                 settings.integer("hub.retry.max-attempts"), settings.number("hub.retry.max-retry-after-ms")));
+        MerchantLinks merchantLinks = new MerchantLinks(callbackKey, settings.string("hub.public-base-url"),
+                Duration.ofHours(settings.integer("hub.merchant-link.ttl-hours")), new MerchantLinkStore(dataSource), store,
+                Clock.systemUTC());
+        registry.bind("merchantLinks", merchantLinks);
         Onboardings onboardings = new Onboardings(new RequestReader(mapper, catalog, defaultProviders), store, mapper,
                 settings.seconds("hub.onboarding.abandoned-after-seconds"),
-                catalog, accountKeys);
+                catalog, accountKeys, merchantLinks);
         registry.bind("onboardings", onboardings);
         // how long the bus, batches and results already paid for by provider calls wait for the database to come back
         OutageWait outageWait = new OutageWait(settings.seconds("hub.outage.max-wait-seconds"));
