@@ -35,8 +35,9 @@ import java.util.function.Consumer;
 
 /**
  * The steps of {@code routes/intake-file.camel.yaml}: check a dropped file as a whole, stream its records to the
- * core, write one result line per record, then the summary, then keep the input (secrets masked) in {@code .done/}
- * — or in {@code .error/} with the reason when the file cannot be processed. Knows no provider.
+ * core, write one result line per record (and a worklist row per record that waits for the merchant), then the
+ * summary, then keep the input (secrets masked) in {@code .done/} — or in {@code .error/} with the reason when the
+ * file cannot be processed. Knows no provider.
  */
 public class FileBatches {
     static final String BATCH = "fileBatch";

@@ -109,6 +109,13 @@ class FileDropWorklistTest {
         JsonNode batch = FileDrop.MAPPER.readTree(response.body());
         JsonNode documented = FileDrop.MAPPER.readTree(CONTRACT.codeBlock("## REST API", "json", 0));
         assertThat(batch.fieldNames()).toIterable().containsExactlyElementsOf(documented::fieldNames);
+        JsonNode schemas = FileDrop.MAPPER.readTree(hub.get("/api/v1/openapi.json", null).body()).at("/components/schemas");
+        List<String> described = new ArrayList<>();
+        schemas.at("/Batch/properties").fieldNames().forEachRemaining(described::add);
+        schemas.at("/BatchDetails/allOf/1/properties").fieldNames().forEachRemaining(described::add);
+        assertThat(described).as("the OpenAPI document").containsExactlyElementsOf(documented::fieldNames);
+        assertThat(schemas.at("/BatchDetails/allOf/1/properties/counts/properties").fieldNames()).toIterable()
+                .containsExactlyElementsOf(() -> batch.path("counts").fieldNames());
         assertThat(batch.path("batchId").asText()).isEqualTo(batchId);
         assertThat(batch.path("file").asText()).isEqualTo("counted.csv");
         for (String field : List.of("status", "total", "processed", "counts", "waitingForMerchant")) {
