@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -51,15 +52,15 @@ final class ActionsWriter implements Closeable {
     }
 
     /** A row for the record when its providers wait for the merchant; nothing otherwise. */
-    void write(long line, String externalId, Merchant merchant, OnboardingResult result) throws IOException {
+    void write(long line, Merchant merchant, OnboardingResult result) throws IOException {
         if (!result.waitsForMerchant()) {
             return;
         }
         String waiting = result.results().entrySet().stream()
                 .filter(e -> e.getValue().status() == ProviderResult.ProviderStatus.ACTION_REQUIRED)
-                .map(e -> e.getKey()).collect(Collectors.joining(";"));
+                .map(Map.Entry::getKey).collect(Collectors.joining(";"));
         MerchantLink link = result.merchantLink();
-        Object[] row = {String.valueOf(line), externalId, merchant == null ? null : merchant.name(),
+        Object[] row = {String.valueOf(line), result.externalId(), merchant == null ? null : merchant.name(),
                 merchant == null ? null : merchant.phone(), waiting, link == null ? null : link.url(),
                 link == null ? null : link.expiresAt()};
         for (int i = 0; i < row.length; i++) {

@@ -164,7 +164,7 @@ final class FileBatch implements Closeable {
         }
         try {
             results.write(line, result);
-            actions.write(line, result.externalId(), merchant, result);
+            actions.write(line, merchant, result);
             summary.add(line, result);
         } finally {
             inFlight.release();

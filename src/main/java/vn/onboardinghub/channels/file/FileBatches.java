@@ -197,7 +197,7 @@ public class FileBatches {
             return new ActionsWriter.Merchant(merchant.path("name").isTextual() ? merchant.path("name").textValue() : null,
                     VietnamesePhone.national(phone).orElse(phone));
         } catch (IOException unreadable) {
-            // a record that waits for the merchant was read as a request: not expected; the row keeps the rest
+            // cannot happen: its onboarding started, so the record was a valid request; the row keeps the rest
             return null;
         }
     }
@@ -212,7 +212,7 @@ public class FileBatches {
      * and those waiting for the merchant; unknown answers 404.
      */
     public BatchStore.Details details(Exchange exchange) {
-        return batches.details(exchange.getMessage().getHeader(BATCH_ID, String.class), this::live);
+        return batches.details(exchange.getMessage().getHeader("batchId", String.class), this::live);
     }
 
     private BatchStore.Batch live(BatchStore.Batch stored) {
