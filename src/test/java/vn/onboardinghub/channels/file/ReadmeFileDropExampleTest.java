@@ -57,6 +57,9 @@ class ReadmeFileDropExampleTest {
 
         JsonNode summary = files.summary("merchants.csv");
         assertThat(summary.path("records").asInt()).isEqualTo(3);
+        // no record waits for the merchant: the worklist is its header alone (after the byte order mark)
+        assertThat(Files.readString(files.outbox.resolve("merchants.actions.csv"))).isEqualTo(
+                "\uFEFF\"line\",\"external_id\",\"name\",\"phone\",\"providers\",\"merchant_link\",\"link_expires_at\"\r\n");
         assertThat(Files.readString(files.done("merchants.csv"))).doesNotContain("shop-password");
     }
 }
