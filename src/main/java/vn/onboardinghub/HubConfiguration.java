@@ -179,7 +179,8 @@ public class HubConfiguration implements CamelConfiguration {
                 catalog, accountKeys, merchantLinks);
         registry.bind("onboardings", onboardings);
         // how long the bus, batches and results already paid for by provider calls wait for the database to come back
-        OutageWait outageWait = new OutageWait(settings.seconds("hub.outage.max-wait-seconds"));
+        OutageWait outageWait = new OutageWait(settings.seconds("hub.outage.max-wait-seconds"),
+                settings.millis("hub.outage.max-backoff-ms"));
         registry.bind("outageWait", outageWait);
         onboardings.waitOutagesWith(outageWait);
         registry.bind("onboardingStore", store);
@@ -301,7 +302,7 @@ public class HubConfiguration implements CamelConfiguration {
         config.setPassword(settings.string("hub.db.password"));
         config.setMaximumPoolSize(settings.integer("hub.db.pool-size"));
         // an unreachable database fails requests (and the readiness check) within seconds, not Hikari's 30
-        config.setConnectionTimeout(5000);
+        config.setConnectionTimeout(settings.number("hub.db.connection-timeout-ms"));
         // a connection broken by an outage is never handed out again once the database is back
         config.setExceptionOverrideClassName(BrokenConnectionEviction.class.getName());
         return new HikariDataSource(config);
