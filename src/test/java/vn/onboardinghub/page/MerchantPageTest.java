@@ -2,10 +2,9 @@ package vn.onboardinghub.page;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onboardinghub.TestHub;
+import vn.onboardinghub.WithHub;
 import vn.onboardinghub.ops.CapturedLogs;
 
 import javax.sql.DataSource;
@@ -33,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The merchant page behind a merchant link ({@code GET /m/<token>}, docs/contract.md "Merchant links"), through HTTP
  * against the real hub in sandbox mode, as the merchant's browser uses it.
  */
+@WithHub({"hub.sandbox.enabled=true", "hub.api.keys="})
 class MerchantPageTest {
     static final ObjectMapper MAPPER = new ObjectMapper();
     static final String KEY = "sandbox";
@@ -40,16 +40,6 @@ class MerchantPageTest {
     static final String NAME = "<script>alert(1)</script> Cửa hàng Hoa";
     static final HttpClient BROWSER = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     static TestHub hub;
-
-    @BeforeAll
-    static void start() throws Exception {
-        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.api.keys", ""));
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
 
     @Test
     void thePageListsEveryProviderInPlainVietnameseWithOneWayOnEach() throws Exception {
