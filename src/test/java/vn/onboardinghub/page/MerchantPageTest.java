@@ -206,6 +206,11 @@ class MerchantPageTest {
             // the good one still works, and its ITS button too (a token in a URL ITS sees would leak it)
             HttpResponse<String> pressed = open(pageUrl(live) + "/its", Map.of());
             assertThat(pressed.statusCode()).isEqualTo(303);
+            // and the way back: ITS's login, the hub's callback (its redirect names the page), the page
+            HttpResponse<String> login = open(pressed.headers().firstValue("Location").orElseThrow(), Map.of());
+            HttpResponse<String> callback = open(login.headers().firstValue("Location").orElseThrow(), Map.of());
+            assertThat(callback.headers().firstValue("Location")).hasValue(pageUrl(live));
+            assertThat(open(pageUrl(live), Map.of()).statusCode()).isEqualTo(200);
 
             String plain = answers.get("tampered").body();
             answers.forEach((kind, answer) -> {
@@ -221,7 +226,9 @@ class MerchantPageTest {
 
             List<String> lines = logs.events().stream().map(CapturedLogs::text).toList();
             assertThat(lines).anyMatch(line -> line.contains("client=merchant-page GET /m/<link> 404"))
-                    .anyMatch(line -> line.contains("client=merchant-page GET /m/<link>/its 303"));
+                    .anyMatch(line -> line.contains("client=merchant-page GET /m/<link>/its 303"))
+                    .anyMatch(line -> line.contains("client=merchant-page GET /m/<link> 200"))
+                    .anyMatch(line -> line.contains("GET /api/v1/callbacks/its 302"));
             for (String token : tokens) {
                 assertThat(lines).noneMatch(line -> line.contains(token) || line.contains(token.substring(0, 22))
                         || line.contains(token.substring(23)));
