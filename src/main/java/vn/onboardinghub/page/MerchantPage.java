@@ -66,6 +66,8 @@ public class MerchantPage {
 
     /** Before every page route: the token must be a current link, or the request gets the one bad-link page. */
     public void authenticate(Exchange exchange) {
+        // a worker thread's earlier request must not lend this one its onboarding id
+        MDC.remove(Onboardings.ID);
         Message message = exchange.getMessage();
         String provider = message.getHeader("provider", String.class);
         exchange.setProperty(ACCESS_PATH, "/m/<link>" + (provider == null ? "" : "/" + (catalog.names().contains(provider) ? provider : "?")));
@@ -230,6 +232,7 @@ public class MerchantPage {
         ACCESS.info("client=merchant-page {} {} {} onboardingId={}", method,
                 exchange.getProperty(ACCESS_PATH, "/m/<link>", String.class), status,
                 exchange.getProperty(Onboardings.ID, "-", String.class));
+        MDC.remove(Onboardings.ID);
     }
 
     /** {@code ?lang=en} or {@code ?lang=vi} as asked for, else the first of them in Accept-Language, else Vietnamese. */
