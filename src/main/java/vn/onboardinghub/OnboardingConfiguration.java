@@ -1,0 +1,44 @@
+package vn.onboardinghub;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import vn.onboardinghub.core.AccountKeys;
+import vn.onboardinghub.core.Onboardings;
+import vn.onboardinghub.core.ProviderResultsAggregation;
+import vn.onboardinghub.providers.ProviderCatalog;
+import vn.onboardinghub.store.OnboardingStore;
+import vn.onboardinghub.store.OutageWait;
+import vn.onboardinghub.validation.RequestReader;
+
+/**
+ * Third of the hub's wiring, after {@link ProvidersConfiguration}: the onboarding flow every channel runs
+ * ({@code onboardings}: read the request, claim it in the store, ask the providers, store the result) and how the
+ * providers' results are gathered ({@code providerResultsAggregation}).
+ */
+public class OnboardingConfiguration implements CamelConfiguration {
+
+    @BindToRegistry("onboardings")
+    public Onboardings onboardings(CamelContext context, @BeanInject("objectMapper") ObjectMapper mapper,
+            @BeanInject("providerCatalog") ProviderCatalog catalog, @BeanInject("onboardingStore") OnboardingStore store,
+            @BeanInject("accountKeys") AccountKeys accountKeys, @BeanInject("outageWait") OutageWait outageWait) {
+        Settings settings = Settings.of(context);
+        Onboardings onboardings = new Onboardings(new RequestReader(mapper, catalog,
+                ProvidersConfiguration.defaultProviders(settings, catalog)), store, mapper,
+                settings.seconds("hub.onboarding.abandoned-after-seconds"), catalog, accountKeys);
+        onboardings.waitOutagesWith(outageWait);
+        return onboardings;
+    }
+
+    @BindToRegistry("providerResultsAggregation")
+    public ProviderResultsAggregation providerResultsAggregation() {
+        return new ProviderResultsAggregation();
+    }
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        // the beans above are all there is
+    }
+}
