@@ -71,7 +71,7 @@ public class ProvidersConfiguration implements CamelConfiguration {
             context.getCamelContextExtension().setAdditionalSensitiveKeywords(
                     existing == null || existing.isBlank() ? declaredSecrets : existing + "," + declaredSecrets);
         }
-        byte[] callbackKey = callbackKey(settings, Path.of(settings.string("hub.data-dir")).toAbsolutePath());
+        byte[] callbackKey = callbackKey(settings);
         AccountKeys accountKeys = new AccountKeys(callbackKey);
         Callbacks callbacks = new Callbacks(new CallbackSigner(callbackKey, Duration.ofHours(24), Clock.systemUTC()),
                 settings.string("hub.public-base-url"), store, catalog, accountKeys);
@@ -197,9 +197,9 @@ public class ProvidersConfiguration implements CamelConfiguration {
     }
 
     /** {@code hub.callback.secret}, or a random key kept under the data dir (set the secret when instances share a database). */
-    private static byte[] callbackKey(Settings settings, Path dataDir) throws IOException {
+    static byte[] callbackKey(Settings settings) throws IOException {
         String secret = settings.string("hub.callback.secret");
-        return !secret.isBlank() ? secret.getBytes(StandardCharsets.UTF_8)
-                : StoreConfiguration.keyFile(dataDir.resolve("keys").resolve("callback.key"), "callback signing key");
+        return !secret.isBlank() ? secret.getBytes(StandardCharsets.UTF_8) : StoreConfiguration.keyFile(
+                Path.of(settings.string("hub.data-dir")).toAbsolutePath().resolve("keys").resolve("callback.key"), "callback signing key");
     }
 }

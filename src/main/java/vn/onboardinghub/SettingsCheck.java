@@ -67,7 +67,7 @@ public final class SettingsCheck {
                 "hub.jms.concurrency", "hub.file.concurrency", "hub.file.progress-interval-seconds",
                 "hub.file.max-record-chars", "hub.file.max-field-chars", "hub.file.stalled-after-seconds",
                 "hub.file.takeover-after-seconds", "camel.main.shutdown-timeout", "hub.broker.max-connections",
-                "hub.outage.max-wait-seconds", "hub.onboarding.sweep-seconds")) {
+                "hub.outage.max-wait-seconds", "hub.onboarding.sweep-seconds", "hub.merchant-link.ttl-hours")) {
             WHOLE_NUMBERS.put(atLeastOne, new long[]{1, MAX});
         }
         for (String atLeastZero : List.of("hub.api.refused-keys-per-minute", "hub.retry.initial-delay-ms",

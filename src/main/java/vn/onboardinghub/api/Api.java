@@ -9,6 +9,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.onboardinghub.core.NothingForMerchantException;
 import vn.onboardinghub.core.OnboardingNotFoundException;
 import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.model.InvalidRequestException;
@@ -106,9 +107,11 @@ public class Api {
         if (retryAfter != null) {
             message.setHeader("Retry-After", retryAfter);
         }
-        message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
         Object body = message.getBody();
-        if (!(body instanceof String)) {
+        if (body != null) {
+            message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        }
+        if (body != null && !(body instanceof String)) {
             message.setBody(mapper.writeValueAsString(body));
         }
         ACCESS.info("client={} {} {} {} onboardingId={}", exchange.getProperty(Onboardings.CLIENT, "-", String.class),
@@ -141,6 +144,9 @@ public class Api {
         } else if (e instanceof OnboardingNotFoundException) {
             status = 404;
             error = new RequestError("NOT_FOUND", e.getMessage(), null);
+        } else if (e instanceof NothingForMerchantException) {
+            status = 409;
+            error = new RequestError("NOTHING_FOR_MERCHANT", e.getMessage(), null);
         } else {
             status = 500;
             LOG.error("request failed: {}", e == null ? "unknown" : e.getClass().getName(), e);

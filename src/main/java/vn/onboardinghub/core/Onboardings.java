@@ -73,17 +73,19 @@ public class Onboardings {
     private final Duration abandonedAfter;
     private final ProviderCatalog catalog;
     private final AccountKeys accountKeys;
+    private final MerchantLinks merchantLinks;
     private OutageWait outages = new OutageWait(Duration.ZERO);
     private Consumer<String> repeatedCalls = provider -> { };
 
     public Onboardings(RequestReader reader, OnboardingStore store, ObjectMapper mapper, Duration abandonedAfter,
-                       ProviderCatalog catalog, AccountKeys accountKeys) {
+                       ProviderCatalog catalog, AccountKeys accountKeys, MerchantLinks merchantLinks) {
         this.reader = reader;
         this.store = store;
         this.mapper = mapper;
         this.abandonedAfter = abandonedAfter;
         this.catalog = catalog;
         this.accountKeys = accountKeys;
+        this.merchantLinks = merchantLinks;
     }
 
     /** How long to wait out an outage of the database (hub.outage.max-wait-seconds). */
@@ -253,11 +255,13 @@ public class Onboardings {
         List<String> order = request.providers();
         List<ProviderResult> ordered = results.stream()
                 .sorted(Comparator.comparingInt(r -> order.indexOf(r.provider()))).toList();
-        OnboardingResult result = OnboardingResult.of(exchange.getProperty(ID, String.class), request.requestId(),
+        OnboardingResult answered = OnboardingResult.of(exchange.getProperty(ID, String.class), request.requestId(),
                 request.merchant().externalId(), exchange.getProperty(CLIENT, String.class), ordered);
         Map<String, String> keys = exchange.getProperty(ACCOUNT_KEYS, Map.class);
         // the providers were called: their answers are kept by saving again until the database is back, never by
         // calling them again
+        OnboardingResult result = outages.until("merchant link of onboarding " + answered.onboardingId(),
+                () -> merchantLinks.attach(answered));
         outages.untilDone("result of onboarding " + result.onboardingId(), () -> store.save(result, request, keys));
         LOG.info("onboarding {} {}: {}", result.onboardingId(), result.status(), ordered.stream()
                 .map(r -> r.provider() + "=" + r.status() + (r.error() == null ? "" : "(" + r.error().code() + ")"))

@@ -52,12 +52,16 @@ public record OnboardingResult(String onboardingId, String requestId, String ext
         return new OnboardingResult(onboardingId, requestId, externalId, client, status, error, stripped, merchantLink);
     }
 
-    /** Replaces one provider's result and recomputes the overall status. */
+    /**
+     * Replaces one provider's result and recomputes the overall status; the merchant link stays while a provider
+     * still waits for the merchant.
+     */
     public OnboardingResult with(ProviderResult providerResult) {
         Map<String, ProviderResult> byProvider = new LinkedHashMap<>(results);
         byProvider.put(providerResult.provider(), providerResult);
-        return new OnboardingResult(onboardingId, requestId, externalId, client, overall(byProvider.values()), error, byProvider,
-                merchantLink);
+        OnboardingResult updated = new OnboardingResult(onboardingId, requestId, externalId, client,
+                overall(byProvider.values()), error, byProvider, merchantLink);
+        return updated.waitsForMerchant() ? updated : updated.withMerchantLink(null);
     }
 
     /** The same result with this merchant link (null: none). */

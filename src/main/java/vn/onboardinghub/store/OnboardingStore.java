@@ -295,11 +295,12 @@ public class OnboardingStore implements AutoCloseable {
     /** A result stored here is final: the request kept to finish it (with its secrets) is erased by the same write. */
     private static boolean updateOnboarding(Connection c, OnboardingResult result, String resultJson) throws SQLException {
         try (PreparedStatement update = c.prepareStatement("UPDATE onboarding SET status = ?, result_json = ?,"
-                + " pending_request = NULL, updated_at = ? WHERE onboarding_id = ?")) {
+                + " pending_request = NULL, updated_at = ?, waits_for_merchant = ? WHERE onboarding_id = ?")) {
             update.setString(1, result.status().name());
             update.setString(2, resultJson);
             update.setTimestamp(3, Timestamp.from(Instant.now()));
-            update.setString(4, result.onboardingId());
+            update.setBoolean(4, result.waitsForMerchant());
+            update.setString(5, result.onboardingId());
             return update.executeUpdate() > 0;
         }
     }
@@ -307,8 +308,8 @@ public class OnboardingStore implements AutoCloseable {
     private void insertOnboarding(Connection c, OnboardingResult result, OnboardingRequest request) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now());
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO onboarding (onboarding_id, request_id, external_id,"
-                + " client_name, status, result_json, request_json, pending_request, created_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " client_name, status, result_json, request_json, pending_request, created_at, updated_at, waits_for_merchant)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, result.onboardingId());
             insert.setString(2, result.requestId());
             insert.setString(3, result.externalId());
@@ -320,6 +321,7 @@ public class OnboardingStore implements AutoCloseable {
             insert.setString(8, result.status() == OnboardingResult.Status.PENDING ? cipher.encrypt(json(request)) : null);
             insert.setTimestamp(9, now);
             insert.setTimestamp(10, now);
+            insert.setBoolean(11, result.waitsForMerchant());
             insert.executeUpdate();
         }
     }

@@ -7,24 +7,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import vn.onboardinghub.TestBrowser;
 import vn.onboardinghub.TestHub;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,10 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HawtioBrowserTest {
     static final String USER = "operator";
     static final String PASSWORD = "browser-pass-1";
-    static final Path SCREENSHOTS = Path.of("target", "screenshots");
     static TestHub hub;
     static String console;
-    Path profile;
+    TestBrowser testBrowser;
     WebDriver browser;
     WebDriverWait wait;
 
@@ -52,7 +44,6 @@ class HawtioBrowserTest {
         hub = TestHub.start(Map.of("hub.hawtio.enabled", "true", "hub.hawtio.port", String.valueOf(port),
                 "hub.hawtio.users", USER + ":" + PASSWORD));
         console = "http://localhost:" + port + "/hawtio/";
-        Files.createDirectories(SCREENSHOTS);
     }
 
     @AfterAll
@@ -62,16 +53,9 @@ class HawtioBrowserTest {
 
     @BeforeEach
     void startBrowser() throws IOException {
-        profile = Files.createTempDirectory("hub-chromium-profile");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1600,1000", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+        testBrowser = TestBrowser.open(1600, 1000);
+        browser = testBrowser.driver();
+        wait = testBrowser.await();
     }
 
     @AfterEach
@@ -79,10 +63,7 @@ class HawtioBrowserTest {
         try {
             screenshot(test.getTestMethod().orElseThrow().getName() + "-last");
         } finally {
-            browser.quit();
-            try (var paths = Files.walk(profile)) {
-                paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
+            testBrowser.close();
         }
     }
 
@@ -148,7 +129,6 @@ class HawtioBrowserTest {
     }
 
     private void screenshot(String name) throws IOException {
-        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), SCREENSHOTS.resolve("hawtio-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        testBrowser.screenshot("hawtio-" + name);
     }
 }

@@ -91,6 +91,18 @@ class JmsChannelTest {
     }
 
     @Test
+    void aResultWaitingForTheMerchantCarriesTheMerchantLink() throws Exception {
+        jms.createProducer().setJMSCorrelationID("link-corr").send(requests, request("link-1")
+                .replace("\"zaloUserId\": \"123456789\"", "\"zaloUserId\": \"123456409\""));
+
+        JsonNode result = mapper.readTree(receiveResult("link-corr").getBody(String.class));
+        assertThat(result.path("status").asText()).isEqualTo("ACTION_REQUIRED");
+        assertThat(result.at("/results/socdo/action/type").asText()).isEqualTo("LOGIN");
+        assertThat(result.at("/merchantLink/url").asText()).startsWith(hub.url("/m/"));
+        assertThat(result.at("/merchantLink/expiresAt").asText()).isNotBlank();
+    }
+
+    @Test
     void bytesMessageIsReadAsUtf8Json() throws Exception {
         BytesMessage sent = jms.createBytesMessage();
         sent.writeBytes(request("bytes-1").replace("M-JMS-1", "M-Đà-Nẵng").getBytes(StandardCharsets.UTF_8));
