@@ -55,9 +55,4 @@ public class OnboardingConfiguration implements CamelConfiguration {
     public ProviderResultsAggregation providerResultsAggregation() {
         return new ProviderResultsAggregation();
     }
-
-    @Override
-    public void configure(CamelContext context) throws Exception {
-        // the beans above are all there is
-    }
 }
