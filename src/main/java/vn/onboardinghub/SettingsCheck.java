@@ -67,7 +67,8 @@ public final class SettingsCheck {
                 "hub.jms.concurrency", "hub.file.concurrency", "hub.file.progress-interval-seconds",
                 "hub.file.max-record-chars", "hub.file.max-field-chars", "hub.file.stalled-after-seconds",
                 "hub.file.takeover-after-seconds", "camel.main.shutdown-timeout", "hub.broker.max-connections",
-                "hub.outage.max-wait-seconds", "hub.onboarding.sweep-seconds", "hub.merchant-link.ttl-hours")) {
+                "hub.outage.max-wait-seconds", "hub.outage.max-backoff-ms", "hub.onboarding.sweep-seconds",
+                "hub.merchant-link.ttl-hours")) {
             WHOLE_NUMBERS.put(atLeastOne, new long[]{1, MAX});
         }
         for (String atLeastZero : List.of("hub.api.refused-keys-per-minute", "hub.retry.initial-delay-ms",
@@ -75,6 +76,8 @@ public final class SettingsCheck {
                 "hub.file.read-lock-min-age-ms")) {
             WHOLE_NUMBERS.put(atLeastZero, new long[]{0, MAX});
         }
+        // the connection pool refuses to wait less than 250 ms
+        WHOLE_NUMBERS.put("hub.db.connection-timeout-ms", new long[]{250, MAX});
         WHOLE_NUMBER_PATTERNS.put(Pattern.compile("hub\\.providers\\.[^.]+\\.max-concurrency"), new long[]{1, MAX});
         WHOLE_NUMBER_PATTERNS.put(Pattern.compile("hub\\.providers\\.[^.]+\\.rate-limit"), new long[]{0, MAX});
         WHOLE_NUMBER_PATTERNS.put(Pattern.compile("hub\\.api\\.clients\\.[^.]+\\.rate-limit"), new long[]{0, MAX});

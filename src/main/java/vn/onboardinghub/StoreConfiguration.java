@@ -81,7 +81,8 @@ public class StoreConfiguration implements CamelConfiguration {
     /** How long the bus, batches and results already paid for by provider calls wait for the database to come back. */
     @BindToRegistry("outageWait")
     public OutageWait outageWait(CamelContext context) {
-        return new OutageWait(Settings.of(context).seconds("hub.outage.max-wait-seconds"));
+        Settings settings = Settings.of(context);
+        return new OutageWait(settings.seconds("hub.outage.max-wait-seconds"), settings.millis("hub.outage.max-backoff-ms"));
     }
 
     @BindToRegistry("databaseReadiness")
@@ -155,7 +156,7 @@ public class StoreConfiguration implements CamelConfiguration {
         config.setPassword(settings.string("hub.db.password"));
         config.setMaximumPoolSize(settings.integer("hub.db.pool-size"));
         // an unreachable database fails requests (and the readiness check) within seconds, not Hikari's 30
-        config.setConnectionTimeout(5000);
+        config.setConnectionTimeout(settings.number("hub.db.connection-timeout-ms"));
         // a connection broken by an outage is never handed out again once the database is back
         config.setExceptionOverrideClassName(BrokenConnectionEviction.class.getName());
         return new HikariDataSource(config);

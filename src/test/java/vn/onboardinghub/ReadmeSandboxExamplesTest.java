@@ -3,8 +3,6 @@ package vn.onboardinghub;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -36,21 +34,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (request, answer's shape, the ITS authorization that follows) and every row of the sandbox trigger table, which
  * must have rows for every provider of the catalog.
  */
+@WithHub({"hub.sandbox.enabled=true", "hub.api.keys="})
 class ReadmeSandboxExamplesTest {
     static final ObjectMapper MAPPER = new ObjectMapper();
     static final Docs README = Docs.readme();
     static final AtomicInteger MERCHANTS = new AtomicInteger();
     static TestHub hub;
 
-    @BeforeAll
-    static void start() throws Exception {
-        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.api.keys", ""));
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
 
     @Test
     void quickStartAnswersWhatTheReadmeShowsThenItsAuthorizationFinishesIt() throws Exception {

@@ -2,29 +2,18 @@ package vn.onboardinghub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The README's quick start: sandbox mode, demo key {@code sandbox}, one request, four providers answer. */
+@WithHub({"hub.sandbox.enabled=true", "hub.api.keys="})
 class SandboxQuickStartTest {
     static TestHub hub;
     final ObjectMapper mapper = new ObjectMapper();
 
-    @BeforeAll
-    static void start() throws Exception {
-        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.api.keys", ""));
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
 
     @Test
     void sandboxEchoesAnyMerchantNameAsValidJson() throws Exception {

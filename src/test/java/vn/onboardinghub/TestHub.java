@@ -32,6 +32,11 @@ public final class TestHub implements AutoCloseable {
      * and a hub restarted after a kill takes its inbox back within seconds. Tests of the ownership itself set their own.
      */
     static final String TEST_TAKEOVER_SECONDS = "3";
+    /**
+     * A setting given this value is set to a port free when the hub starts (e.g. {@code hub.hawtio.port}); read it back
+     * with {@link #setting}. Should another process take the port first, the hub is started again on other ports.
+     */
+    public static final String FREE_PORT = "${free-port}";
     private final Main main;
     private final int port;
     private final Path dataDir;
@@ -71,9 +76,11 @@ public final class TestHub implements AutoCloseable {
     private static boolean takenPortWasPickedHere(Throwable e, Map<String, String> overrides) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage());
-            if (message.contains("cannot listen on")) {
-                return Stream.of("camel.server.port", "camel.management.port", "hub.broker.url")
-                        .anyMatch(key -> message.contains(key) && !overrides.containsKey(key));
+            if (message.contains("cannot listen on") || message.contains("cannot start the Hawtio console on port")) {
+                return Stream.concat(Stream.of("camel.server.port", "camel.management.port", "hub.broker.url"),
+                                overrides.keySet().stream().filter(key -> FREE_PORT.equals(overrides.get(key))))
+                        .anyMatch(key -> message.contains(key)
+                                && (!overrides.containsKey(key) || FREE_PORT.equals(overrides.get(key))));
             }
         }
         return false;
@@ -100,6 +107,11 @@ public final class TestHub implements AutoCloseable {
         props.put("hub.circuit-breaker.window", "1000");
         props.put(TAKEOVER, TEST_TAKEOVER_SECONDS);
         props.putAll(overrides);
+        for (Map.Entry<String, String> setting : props.entrySet()) {
+            if (FREE_PORT.equals(setting.getValue())) {
+                setting.setValue(String.valueOf(freePort()));
+            }
+        }
         Main main = Application.create();
         props.forEach(main::addOverrideProperty);
         try {
@@ -141,6 +153,11 @@ public final class TestHub implements AutoCloseable {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** The value of a setting as the running hub resolved it (e.g. a port picked by {@link #FREE_PORT}). */
+    public String setting(String key) {
+        return context().resolvePropertyPlaceholders("{{" + key + "}}");
     }
 
     /** A URL on the management port (health, metrics). */

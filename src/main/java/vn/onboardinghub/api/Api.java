@@ -14,6 +14,7 @@ import vn.onboardinghub.core.OnboardingNotFoundException;
 import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.model.InvalidRequestException;
 import vn.onboardinghub.model.RequestError;
+import vn.onboardinghub.store.BatchNotFoundException;
 import vn.onboardinghub.store.InfrastructureUnavailableException;
 
 import java.net.URLDecoder;
@@ -82,10 +83,10 @@ public class Api {
         }
     }
 
-    /** {@code GET /api/v1/batches} lists every client's files: only for a client that may read all. */
+    /** {@code GET /api/v1/batches} (and one batch) shows every client's files: only for a client that may read all. */
     public void requireReadAll(Exchange exchange) {
         if (!exchange.getProperty(Onboardings.READ_ALL, false, Boolean.class)) {
-            throw RefusedException.forbidden("this API client may not list batches (hub.api.clients."
+            throw RefusedException.forbidden("this API client may not read batches (hub.api.clients."
                     + exchange.getProperty(Onboardings.CLIENT, String.class) + ".read-all)");
         }
     }
@@ -141,7 +142,7 @@ public class Api {
             error = new RequestError("SERVICE_UNAVAILABLE", "The hub's database is unavailable for now. Send the"
                     + " same request again later: with the same requestId it is not onboarded twice.", null);
             exchange.getMessage().setHeader("Retry-After", String.valueOf(RETRY_AFTER_OUTAGE_SECONDS));
-        } else if (e instanceof OnboardingNotFoundException) {
+        } else if (e instanceof OnboardingNotFoundException || e instanceof BatchNotFoundException) {
             status = 404;
             error = new RequestError("NOT_FOUND", e.getMessage(), null);
         } else if (e instanceof NothingForMerchantException) {

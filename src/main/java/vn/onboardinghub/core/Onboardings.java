@@ -46,6 +46,11 @@ public class Onboardings {
      * a resumed batch): its onboarding, if still PENDING, is taken over at once instead of after {@code abandonedAfter}.
      */
     public static final String REDELIVERED = "redelivered";
+    /**
+     * The batch a request is a record of, set by the file-drop channel: stored with its onboarding, which is how
+     * {@code GET /api/v1/batches/{batchId}} counts a batch's onboardings (whatever their requestIds).
+     */
+    public static final String BATCH_ID = "batchId";
     /** The requestId a channel gives a request that has none, e.g. a batch record's (batch id and line). */
     public static final String DEFAULT_REQUEST_ID = "defaultRequestId";
     /**
@@ -129,7 +134,7 @@ public class Onboardings {
                 ? request.withRequestId(defaultRequestId) : request);
         String id = UUID.randomUUID().toString();
         OnboardingResult pending = OnboardingResult.pending(id, valid.requestId(), valid.merchant().externalId(), client);
-        Optional<OnboardingResult> earlier = beforeProviders(exchange, "claim of onboarding " + id, () -> store.claim(pending, valid))
+        Optional<OnboardingResult> earlier = beforeProviders(exchange, "claim of onboarding " + id, () -> store.claim(pending, valid, exchange.getProperty(BATCH_ID, String.class)))
                 // our own claim, committed although the database went away before it said so
                 .filter(e -> !e.onboardingId().equals(pending.onboardingId()));
         boolean takenOver = false;

@@ -1,6 +1,7 @@
 package vn.onboardinghub.store;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -10,11 +11,15 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.UUID;
 
 /**
- * Dropped files and how far each got (docs/contract.md "REST API", {@code GET /api/v1/batches}). A file found again while its batch
+ * Dropped files and how far each got (docs/contract.md "REST API", {@code GET /api/v1/batches} and
+ * {@code GET /api/v1/batches/{batchId}}). A file found again while its batch
  * is still RUNNING — the hub stopped in the middle — is the same batch: it resumes under the same id, so its
  * records keep their requestIds and those already onboarded are not onboarded again.
  */
@@ -29,6 +34,20 @@ public class BatchStore {
             return new Batch(batchId, file, status, total, done, startedAt, finishedAt);
         }
     }
+
+    /**
+     * One batch as {@code GET /api/v1/batches/{batchId}} shows it: with its onboardings counted by overall status
+     * (every status key present), and those waiting for the merchant.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    @JsonPropertyOrder({"batchId", "file", "status", "total", "processed", "startedAt", "finishedAt", "counts",
+            "waitingForMerchant"})
+    public record Details(String batchId, String file, Status status, Long total, long processed, String startedAt,
+                          String finishedAt, Map<String, Long> counts, long waitingForMerchant) {
+    }
+
+    /** The overall statuses a batch's counts show, in this order (an onboarding still PENDING is in none). */
+    private static final List<String> COUNTED = List.of("SUCCEEDED", "PARTIAL", "ACTION_REQUIRED", "FAILED");
 
     /** A batch being started: new, or resumed after the hub stopped in its middle. */
     public record Started(String batchId, boolean resumed) {
@@ -93,24 +112,65 @@ public class BatchStore {
     /** The latest batches, newest first. */
     public List<Batch> recent(int limit) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT batch_id, file_name, status, total, processed,"
-                     + " started_at, finished_at FROM batch ORDER BY started_at DESC")) {
+             PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM batch ORDER BY started_at DESC")) {
             select.setMaxRows(limit);
             List<Batch> batches = new ArrayList<>();
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    long total = rs.getLong(4);
-                    Long counted = rs.wasNull() ? null : total;
-                    Timestamp finished = rs.getTimestamp(7);
-                    batches.add(new Batch(rs.getString(1), rs.getString(2), Status.valueOf(rs.getString(3)),
-                            counted, rs.getLong(5), rs.getTimestamp(6).toInstant().toString(),
-                            finished == null ? null : finished.toInstant().toString()));
+                    batches.add(batch(rs));
                 }
             }
             return batches;
         } catch (SQLException e) {
             throw InfrastructureUnavailableException.ofDatabase("cannot list batches", e);
         }
+    }
+
+    /**
+     * The batch with its onboardings counted now, from what is stored (each record's onboarding carries its batch's
+     * id, a resumed batch's included); {@code processed} as {@code live} gives it (the stored count lags while it runs).
+     */
+    public Details details(String batchId, UnaryOperator<Batch> live) {
+        try (Connection c = dataSource.getConnection()) {
+            Batch batch;
+            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM batch WHERE batch_id = ?")) {
+                select.setString(1, batchId);
+                try (ResultSet rs = select.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new BatchNotFoundException(batchId);
+                    }
+                    batch = live.apply(batch(rs));
+                }
+            }
+            Map<String, Long> counts = new LinkedHashMap<>();
+            COUNTED.forEach(s -> counts.put(s, 0L));
+            long waiting = 0;
+            try (PreparedStatement count = c.prepareStatement("SELECT status, COUNT(*),"
+                    + " SUM(CASE WHEN waits_for_merchant THEN 1 ELSE 0 END) FROM onboarding WHERE batch_id = ? GROUP BY status")) {
+                count.setString(1, batchId);
+                try (ResultSet rs = count.executeQuery()) {
+                    while (rs.next()) {
+                        long n = rs.getLong(2);
+                        counts.computeIfPresent(rs.getString(1), (s, before) -> before + n);
+                        waiting += rs.getLong(3);
+                    }
+                }
+            }
+            return new Details(batch.batchId(), batch.file(), batch.status(), batch.total(), batch.processed(),
+                    batch.startedAt(), batch.finishedAt(), counts, waiting);
+        } catch (SQLException e) {
+            throw InfrastructureUnavailableException.ofDatabase("cannot read batch " + batchId, e);
+        }
+    }
+
+    private static final String COLUMNS = "batch_id, file_name, status, total, processed, started_at, finished_at";
+
+    private static Batch batch(ResultSet rs) throws SQLException {
+        long total = rs.getLong(4);
+        Long counted = rs.wasNull() ? null : total;
+        Timestamp finished = rs.getTimestamp(7);
+        return new Batch(rs.getString(1), rs.getString(2), Status.valueOf(rs.getString(3)), counted, rs.getLong(5),
+                rs.getTimestamp(6).toInstant().toString(), finished == null ? null : finished.toInstant().toString());
     }
 
     private void update(String sql, long value, String batchId) {

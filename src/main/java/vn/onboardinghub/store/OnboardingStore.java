@@ -69,10 +69,15 @@ public class OnboardingStore implements AutoCloseable {
      * (in this or another instance sharing the database), nothing is written and the earlier onboarding is returned.
      */
     public Optional<OnboardingResult> claim(OnboardingResult pending, OnboardingRequest request) {
+        return claim(pending, request, null);
+    }
+
+    /** {@link #claim(OnboardingResult, OnboardingRequest)} for a record of batch {@code batchId} (null: none). */
+    public Optional<OnboardingResult> claim(OnboardingResult pending, OnboardingRequest request, String batchId) {
         // one INSERT: the unique index on (client_name, request_id) decides, here or in another instance
         try {
             writes.run(c -> {
-                insertOnboarding(c, pending, request);
+                insertOnboarding(c, pending, request, batchId);
                 return null;
             });
             return Optional.empty();
@@ -227,7 +232,7 @@ public class OnboardingStore implements AutoCloseable {
                              Map<ProviderResult, String> successes) throws SQLException {
         writes.run(c -> {
             if (!updateOnboarding(c, result, resultJson)) {
-                insertOnboarding(c, result, request);
+                insertOnboarding(c, result, request, null);
             }
             for (Map.Entry<ProviderResult, String> success : successes.entrySet()) {
                 rememberSuccess(c, result, success.getKey(), success.getValue());
@@ -305,11 +310,12 @@ public class OnboardingStore implements AutoCloseable {
         }
     }
 
-    private void insertOnboarding(Connection c, OnboardingResult result, OnboardingRequest request) throws SQLException {
+    private void insertOnboarding(Connection c, OnboardingResult result, OnboardingRequest request, String batchId)
+            throws SQLException {
         Timestamp now = Timestamp.from(Instant.now());
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO onboarding (onboarding_id, request_id, external_id,"
-                + " client_name, status, result_json, request_json, pending_request, created_at, updated_at, waits_for_merchant)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " client_name, status, result_json, request_json, pending_request, created_at, updated_at, waits_for_merchant,"
+                + " batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, result.onboardingId());
             insert.setString(2, result.requestId());
             insert.setString(3, result.externalId());
@@ -322,6 +328,7 @@ public class OnboardingStore implements AutoCloseable {
             insert.setTimestamp(9, now);
             insert.setTimestamp(10, now);
             insert.setBoolean(11, result.waitsForMerchant());
+            insert.setString(12, batchId);
             insert.executeUpdate();
         }
     }

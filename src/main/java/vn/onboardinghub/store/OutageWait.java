@@ -11,24 +11,36 @@ import java.util.function.Supplier;
 
 /**
  * Waits out an outage of the hub's own infrastructure ({@link InfrastructureUnavailableException}): the work is tried
- * again with backoff (0.25 s doubling to 5 s) for up to {@code hub.outage.max-wait-seconds}, then the outage is
+ * again with backoff (0.25 s doubling up to {@code hub.outage.max-backoff-ms}, 5 s by default) for up to
+ * {@code hub.outage.max-wait-seconds}, then the outage is
  * thrown. Only the step that failed is repeated (a claim, the save of a result), never a provider call. Remembers
  * the outage being waited out, for readiness ("paused: the database is unavailable").
  */
 public class OutageWait {
     private static final Logger LOG = LoggerFactory.getLogger(OutageWait.class);
     private static final long FIRST_DELAY_MS = 250;
-    private static final long MAX_DELAY_MS = 5000;
+    /** The longest pause between two tries unless told otherwise ({@code hub.outage.max-backoff-ms}). */
+    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
 
     /** The outage being waited out now: what is unavailable, since when. */
     public record Outage(String what, Instant since) {
     }
 
     private final Duration maxWait;
+    private final long maxDelayMs;
     private final AtomicReference<Outage> current = new AtomicReference<>();
 
     public OutageWait(Duration maxWait) {
+        this(maxWait, DEFAULT_MAX_BACKOFF);
+    }
+
+    /**
+     * @param maxWait    how long the work may wait for the infrastructure in all
+     * @param maxBackoff the longest pause between two tries: how late, at worst, the work notices the outage is over
+     */
+    public OutageWait(Duration maxWait, Duration maxBackoff) {
         this.maxWait = maxWait;
+        this.maxDelayMs = Math.max(FIRST_DELAY_MS, maxBackoff.toMillis());
     }
 
     public Duration maxWait() {
@@ -74,7 +86,7 @@ public class OutageWait {
                     Thread.currentThread().interrupt();
                     throw e;
                 }
-                delay = Math.min(MAX_DELAY_MS, delay * 2);
+                delay = Math.min(maxDelayMs, delay * 2);
             }
         }
     }

@@ -2,11 +2,10 @@ package vn.onboardinghub.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onboardinghub.Docs;
 import vn.onboardinghub.TestHub;
+import vn.onboardinghub.WithHub;
 import vn.onboardinghub.core.MerchantLinks;
 
 import java.net.URI;
@@ -15,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,22 +21,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Merchant links through the REST API: a result waiting for the merchant carries one, a caller can replace or revoke
  * it, and a result with nothing left for the merchant has none (docs/contract.md "Merchant links").
  */
+@WithHub({"hub.sandbox.enabled=true", "hub.api.keys=", "hub.api.clients.erp.keys=" + MerchantLinkApiTest.ERP,
+        "hub.api.clients.shop.keys=" + MerchantLinkApiTest.SHOP})
 class MerchantLinkApiTest {
     static final ObjectMapper MAPPER = new ObjectMapper();
     static final String ERP = "erp-key-0123456789abcdef";
     static final String SHOP = "shop-key-0123456789abcdef";
     static TestHub hub;
-
-    @BeforeAll
-    static void start() throws Exception {
-        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.api.keys", "",
-                "hub.api.clients.erp.keys", ERP, "hub.api.clients.shop.keys", SHOP));
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
 
     @Test
     void aResultWaitingForTheMerchantCarriesALinkAsTheContractShowsIt() throws Exception {

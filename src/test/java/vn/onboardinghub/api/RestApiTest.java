@@ -227,6 +227,7 @@ class RestApiTest extends ProviderContractTest {
         assertThat(doc.path("paths").has("/api/v1/onboardings/{onboardingId}")).isTrue();
         assertThat(doc.path("paths").has("/api/v1/callbacks/its")).isTrue();
         assertThat(doc.path("paths").has("/api/v1/batches")).isTrue();
+        assertThat(doc.path("paths").has("/api/v1/batches/{batchId}")).isTrue();
     }
 
     @Test

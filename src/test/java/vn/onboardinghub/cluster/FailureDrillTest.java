@@ -49,7 +49,7 @@ import static vn.onboardinghub.cluster.ClusterTest.json;
 /**
  * The failure drill: two instances (each its own JVM), the Artemis distribution with a login, one PostgreSQL database,
  * a batch of a few hundred records against slowed providers, asynchronous REST onboardings and bus requests; then the
- * hub's own infrastructure fails under them: the database refuses connections for 15 s, the broker is killed and
+ * hub's own infrastructure fails under them: the database refuses connections for 8 s, the broker is killed and
  * started again, the instance owning the batch is killed. Nothing may be lost and nobody has to step in: one result
  * line per record and none failed by the outages, the batch completed, every REST onboarding final without being
  * sent again, one result per bus request, and both instances ready again (the killed one restarted, as an
@@ -60,7 +60,13 @@ class FailureDrillTest {
     private static final int CONCURRENCY = 4;
     private static final int REST_PER_INSTANCE = 10;
     private static final int BUS_REQUESTS = 20;
-    private static final Duration OUTAGE = Duration.ofSeconds(15);
+    /**
+     * Longer than the slowed providers' answer (2 s), so that onboardings whose providers were called while the database
+     * was away must wait for it to save their results, and than several of the hub's tries ({@link #MAX_BACKOFF_MS}).
+     */
+    private static final Duration OUTAGE = Duration.ofSeconds(8);
+    /** Work waiting out the outage tries again at least this often: it notices the database is back within this. */
+    private static final String MAX_BACKOFF_MS = "500";
     /** Above the outage: an onboarding paused by it is finished by its own instance, not taken over. */
     private static final int ABANDONED_AFTER_SECONDS = 30;
 
@@ -215,6 +221,7 @@ class FailureDrillTest {
         shared.put("hub.db.pool-size", "8");
         shared.put("hub.onboarding.abandoned-after-seconds", String.valueOf(ABANDONED_AFTER_SECONDS));
         shared.put("hub.onboarding.sweep-seconds", "2");
+        shared.put("hub.outage.max-backoff-ms", MAX_BACKOFF_MS);
         for (String name : List.of("a", "b")) {
             hubs.put(name, new HubProcess(work.resolve("hub-" + name), shared));
         }

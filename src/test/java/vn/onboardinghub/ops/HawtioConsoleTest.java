@@ -3,10 +3,10 @@ package vn.onboardinghub.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.ServiceStatus;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onboardinghub.TestHub;
+import vn.onboardinghub.WithHub;
 
 import java.net.CookieManager;
 import java.net.URI;
@@ -22,6 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Hawtio console over HTTP, with login required (sandbox mode off, {@code hub.hawtio.users} set). */
+@WithHub({"hub.hawtio.enabled=true",
+        "hub.hawtio.port=" + TestHub.FREE_PORT,
+        "hub.hawtio.users=someone:else, " + HawtioConsoleTest.USER + ":" + HawtioConsoleTest.PASSWORD})
 class HawtioConsoleTest {
     static final String USER = "operator";
     static final String PASSWORD = "console:pass-1";
@@ -35,16 +38,8 @@ class HawtioConsoleTest {
             .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
-    static void start() throws Exception {
-        int port = TestHub.freePort();
-        hub = TestHub.start(Map.of("hub.hawtio.enabled", "true", "hub.hawtio.port", String.valueOf(port),
-                "hub.hawtio.users", "someone:else, " + USER + ":" + PASSWORD));
-        console = "http://localhost:" + port + "/hawtio";
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
+    static void console() {
+        console = "http://localhost:" + hub.setting("hub.hawtio.port") + "/hawtio";
     }
 
     @Test

@@ -1,10 +1,10 @@
 package vn.onboardinghub.ops;
 
 import org.apache.camel.ServiceStatus;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onboardinghub.TestHub;
+import vn.onboardinghub.WithHub;
 
 import java.net.ConnectException;
 import java.net.Inet4Address;
@@ -28,21 +28,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Sandbox mode: the console needs no login, listens on 127.0.0.1 only, and its Jolokia is as locked down as with
  * login (a web page the developer opens must not operate the hub through it).
  */
+@WithHub({"hub.sandbox.enabled=true", "hub.hawtio.enabled=true", "hub.hawtio.port=" + TestHub.FREE_PORT})
 class HawtioConsoleWithoutLoginTest {
     static TestHub hub;
     static int port;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
-    static void start() throws Exception {
-        port = TestHub.freePort();
-        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true",
-                "hub.hawtio.enabled", "true", "hub.hawtio.port", String.valueOf(port)));
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
+    static void port() {
+        port = Integer.parseInt(hub.setting("hub.hawtio.port"));
     }
 
     @Test

@@ -2,15 +2,13 @@ package vn.onboardinghub.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onboardinghub.TestHub;
+import vn.onboardinghub.WithHub;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,19 +18,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code /observe/metrics} on the management port as Prometheus scrapes it: the hub's own meters, named and labelled
  * as docs/operations.md and the Grafana dashboard expect, counting each HTTP call to a provider with its outcome.
  */
+@WithHub({"hub.sandbox.enabled=true"})
 class MetricsTest {
     static TestHub hub;
     final ObjectMapper mapper = new ObjectMapper();
 
-    @BeforeAll
-    static void start() throws Exception {
-        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true"));
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-    }
 
     @Test
     void providerCallsAreCountedPerHttpCallWithTheirOutcomeAndTimed() throws Exception {

@@ -97,8 +97,10 @@ final class BatchSummary {
         }
     }
 
-    ObjectNode toJson(ObjectMapper mapper, String file, long records, Instant startedAt, Instant finishedAt) {
+    ObjectNode toJson(ObjectMapper mapper, String batchId, String file, long records, Instant startedAt, Instant finishedAt) {
         ObjectNode json = mapper.createObjectNode()
+                // GET /api/v1/batches/{batchId}
+                .put("batchId", batchId)
                 .put("file", file)
                 // who the batch's onboardings belong to (their "client"), as GET /api/v1/onboardings/{id} shows it
                 .put("client", "file:" + file)

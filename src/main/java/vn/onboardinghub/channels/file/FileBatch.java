@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
 /**
- * One dropped file while it is processed: its record stream, its results file and its running summary. At most
+ * One dropped file while it is processed: its record stream, its results file, its worklist ({@code actions.csv})
+ * and its running summary. At most
  * {@code concurrency} records are between "read" and "result written" at any time, which bounds both the
  * parallelism and the memory a batch uses, however large the file.
  */
@@ -33,6 +34,7 @@ final class FileBatch implements Closeable {
 
     private final BatchRecords reader;
     private final ResultsWriter results;
+    private final ActionsWriter actions;
     private final BatchSummary summary = new BatchSummary();
     private final Semaphore inFlight;
     private final AtomicLong written = new AtomicLong();
@@ -48,13 +50,14 @@ final class FileBatch implements Closeable {
     private volatile boolean abandoned;
 
     FileBatch(String batchId, Path source, BatchFormat format, long total, BatchRecords reader, ResultsWriter results,
-              int concurrency, Duration progressInterval, LongConsumer progressSink) {
+              ActionsWriter actions, int concurrency, Duration progressInterval, LongConsumer progressSink) {
         this.batchId = batchId;
         this.source = source;
         this.format = format;
         this.total = total;
         this.reader = reader;
         this.results = results;
+        this.actions = actions;
         this.inFlight = new Semaphore(concurrency);
         this.concurrency = concurrency;
         this.progressIntervalMs = progressInterval.toMillis();
@@ -149,8 +152,11 @@ final class FileBatch implements Closeable {
         return Duration.ofMillis(System.currentTimeMillis() - lastActivityAt);
     }
 
-    /** Record {@code line} is done: its result line is written and counted, and the next record may be read. */
-    void recordDone(long line, OnboardingResult result) throws IOException {
+    /**
+     * Record {@code line} is done: its result line (and its worklist row, when it waits for {@code merchant}) is
+     * written and counted, and the next record may be read.
+     */
+    void recordDone(long line, OnboardingResult result, ActionsWriter.Merchant merchant) throws IOException {
         if (abandoned) {
             // a record of a run given up as stalled: a new run writes the results file
             inFlight.release();
@@ -158,6 +164,7 @@ final class FileBatch implements Closeable {
         }
         try {
             results.write(line, result);
+            actions.write(line, merchant, result);
             summary.add(line, result);
         } finally {
             inFlight.release();
@@ -193,10 +200,8 @@ final class FileBatch implements Closeable {
     @Override
     public void close() throws IOException {
         closed = true;
-        try {
+        try (ActionsWriter a = actions; ResultsWriter r = results) {
             reader.close();
-        } finally {
-            results.close();
         }
     }
 }

@@ -1,5 +1,6 @@
 package vn.onboardinghub.channels.file;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
@@ -11,6 +12,7 @@ import vn.onboardinghub.model.Violation;
 import vn.onboardinghub.model.ErrorCode;
 import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.RequestError;
+import vn.onboardinghub.model.VietnamesePhone;
 import vn.onboardinghub.store.BatchStore;
 import vn.onboardinghub.store.InfrastructureUnavailableException;
 import vn.onboardinghub.store.OutageWait;
@@ -33,12 +35,16 @@ import java.util.function.Consumer;
 
 /**
  * The steps of {@code routes/intake-file.camel.yaml}: check a dropped file as a whole, stream its records to the
- * core, write one result line per record, then the summary, then keep the input (secrets masked) in {@code .done/}
- * — or in {@code .error/} with the reason when the file cannot be processed. Knows no provider.
+ * core, write one result line per record (and a worklist row per record that waits for the merchant), then the
+ * summary, then keep the input (secrets masked) in {@code .done/} — or in {@code .error/} with the reason when the
+ * file cannot be processed. Knows no provider.
  */
 public class FileBatches {
     static final String BATCH = "fileBatch";
-    static final String BATCH_ID = "fileBatchId";
+    /** The batch id, on the file's exchange and so on each record's: stored with each record's onboarding. */
+    static final String BATCH_ID = Onboardings.BATCH_ID;
+    /** The record's request JSON as read from the file, for its worklist row (the body becomes its result). */
+    static final String RECORD = "fileRecord";
     static final String DONE_DIR = ".done";
     static final String ERROR_DIR = ".error";
     /** A record whose processing crashed (not a validation or provider failure, which are results already). */
@@ -96,6 +102,11 @@ public class FileBatches {
         return dot > 0 ? fileName.substring(0, dot) : fileName;
     }
 
+    /** {@code <outbox>/<name>.actions.csv}: the batch's worklist, the records that wait for the merchant. */
+    Path actionsFile(String name) {
+        return outbox.resolve(stem(name) + ".actions.csv");
+    }
+
     Path summaryFile(String name) {
         return outbox.resolve(stem(name) + ".summary.json");
     }
@@ -131,14 +142,19 @@ public class FileBatches {
         outages.untilDone("batch of file " + DroppedFile.printable(name), () -> batches.counted(started.batchId(), records));
         PrivateFiles.folder(outbox);
         BatchRecords reader = BatchRecords.open(source, format, mapper, limits, secrets);
-        ResultsWriter results;
+        ResultsWriter results = null;
+        ActionsWriter actions;
         try {
             results = new ResultsWriter(resultsFile(name), mapper, includeCredentials);
-        } catch (IOException e) {
+            actions = new ActionsWriter(actionsFile(name));
+        } catch (IOException | RuntimeException e) {
+            if (results != null) {
+                results.close();
+            }
             reader.close();
             throw e;
         }
-        FileBatch batch = new FileBatch(started.batchId(), source, format, records, reader, results, concurrency,
+        FileBatch batch = new FileBatch(started.batchId(), source, format, records, reader, results, actions, concurrency,
                 progressInterval, processed -> progress(started.batchId(), processed));
         exchange.setProperty(BATCH, batch);
         running.put(started.batchId(), batch);
@@ -161,14 +177,47 @@ public class FileBatches {
     /** Each record's requestId, unless it has its own: the batch and the record's line, the same on a resume. */
     public void prepareRecord(Exchange exchange) {
         exchange.setProperty(Onboardings.DEFAULT_REQUEST_ID, "batch-" + batch(exchange).batchId + "-" + line(exchange));
+        if (exchange.getMessage().getBody() instanceof String record) {
+            exchange.setProperty(RECORD, record);
+        }
+    }
+
+    /**
+     * The name and phone the record gave (the phone in its national {@code 0…} form), for its worklist row; read from
+     * the record itself, since a record onboarded before (a resumed batch) is not validated again.
+     */
+    private ActionsWriter.Merchant merchant(Exchange exchange, OnboardingResult result) {
+        String record = exchange.getProperty(RECORD, String.class);
+        if (!result.waitsForMerchant() || record == null) {
+            return null;
+        }
+        try {
+            JsonNode merchant = mapper.readTree(record).path("merchant");
+            String phone = merchant.path("phone").isTextual() ? merchant.path("phone").textValue() : null;
+            return new ActionsWriter.Merchant(merchant.path("name").isTextual() ? merchant.path("name").textValue() : null,
+                    VietnamesePhone.national(phone).orElse(phone));
+        } catch (IOException unreadable) {
+            // cannot happen: its onboarding started, so the record was a valid request; the row keeps the rest
+            return null;
+        }
     }
 
     /** {@code GET /api/v1/batches}: the latest batches, with the live count of those running here. */
     public List<BatchStore.Batch> list() {
-        return batches.recent(100).stream().map(b -> {
-            FileBatch live = running.get(b.batchId());
-            return live == null ? b : b.withProcessed(live.written());
-        }).toList();
+        return batches.recent(100).stream().map(this::live).toList();
+    }
+
+    /**
+     * {@code GET /api/v1/batches/{batchId}} (header {@code batchId}): the batch with its onboardings counted by status
+     * and those waiting for the merchant; unknown answers 404.
+     */
+    public BatchStore.Details details(Exchange exchange) {
+        return batches.details(exchange.getMessage().getHeader("batchId", String.class), this::live);
+    }
+
+    private BatchStore.Batch live(BatchStore.Batch stored) {
+        FileBatch live = running.get(stored.batchId());
+        return live == null ? stored : stored.withProcessed(live.written());
     }
 
     private static String sha256(Path file) throws IOException {
@@ -237,7 +286,7 @@ public class FileBatches {
             throw new IllegalStateException("record " + line(exchange) + " has no result");
         }
         try {
-            batch.recordDone(line(exchange), result);
+            batch.recordDone(line(exchange), result, merchant(exchange, result));
             recordWritten.accept(result);
         } catch (IOException e) {
             // e.g. the outbox's disk is full: the results file is written again from the start when the batch resumes
@@ -272,7 +321,8 @@ public class FileBatches {
             throw new IllegalStateException("only " + batch.written() + " of " + batch.total + " records got a result");
         }
         Instant finishedAt = Instant.now();
-        ObjectNode summaryJson = batch.summary().toJson(mapper, batch.name(), batch.total, batch.startedAt, finishedAt);
+        ObjectNode summaryJson = batch.summary().toJson(mapper, batch.batchId, batch.name(), batch.total, batch.startedAt,
+                finishedAt);
         String json = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(summaryJson);
         Path summary = summaryFile(batch.name());
         // before the summary, which stays the last file written: the sign that the batch is done

@@ -2,11 +2,15 @@ package vn.onboardinghub.channels.file;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vn.onboardinghub.HubProcess;
 import vn.onboardinghub.TestHub;
+import vn.onboardinghub.providers.socdo.SocdoSandbox;
 
 import java.io.IOException;
 import java.net.URI;
@@ -17,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +42,9 @@ class CrashResumeTest {
     private static final int RECORDS = 1500;
     private static final int CONCURRENCY = 8;
     private static final String AHAMOVE = "/ahamove/v1/partner/register_account";
+    /** Every 50th record also asks Socdo, which answers LOGIN: it waits for the merchant (a worklist row). */
+    private static final int WAITING_EVERY = 50;
+    private static final SocdoSandbox SOCDO = new SocdoSandbox();
 
     @TempDir
     Path dataDir;
@@ -53,11 +62,14 @@ class CrashResumeTest {
 
     /** The hub as a child process, Ahamove at the simulator. */
     private HubProcess hub() throws IOException {
-        return new HubProcess(dataDir, Map.of(
+        Map<String, String> properties = new LinkedHashMap<>(Map.of(
                 "hub.file.concurrency", String.valueOf(CONCURRENCY),
                 "hub.file.read-lock-min-age-ms", "200",
                 "hub.providers.ahamove.base-url", provider.baseUrl() + "/ahamove",
-                "hub.providers.ahamove.api-key", "aha-key"));
+                "hub.providers.ahamove.api-key", "aha-key",
+                "hub.providers.socdo.base-url", provider.baseUrl() + "/socdo"));
+        SOCDO.credentials().forEach((key, value) -> properties.put("hub.providers.socdo." + key, value));
+        return new HubProcess(dataDir, properties);
     }
 
     @Test
@@ -65,11 +77,13 @@ class CrashResumeTest {
         provider.start();
         provider.stubFor(get(urlPathEqualTo(AHAMOVE)).willReturn(okJson("{\"token\": \"t\", \"refresh_token\": \"r\"}")
                 .withFixedDelay(20)));
+        SOCDO.register(provider, "/socdo");
         hub = hub();
         FileDrop files = new FileDrop(dataDir);
-        StringBuilder csv = new StringBuilder("external_id,name,phone,providers\n");
+        StringBuilder csv = new StringBuilder("external_id,name,phone,providers,socdo_zalo_user_id\n");
         for (int i = 1; i <= RECORDS; i++) {
-            csv.append("M-%d,Shop %d,0912%06d,ahamove\n".formatted(i, i, i));
+            csv.append(i % WAITING_EVERY == 0 ? "M-%d,Shop %d,0912%06d,ahamove;socdo,%d409\n".formatted(i, i, i, i)
+                    : "M-%d,Shop %d,0912%06d,ahamove,\n".formatted(i, i, i));
         }
 
         Process first = hub.start("batch-first.log");
@@ -90,7 +104,19 @@ class CrashResumeTest {
 
         Map<Integer, JsonNode> lines = files.results("merchants.csv", RECORDS);
         assertThat(lines.keySet()).containsExactlyElementsOf(Stream.iterate(1, i -> i + 1).limit(RECORDS).toList());
-        assertThat(lines.values()).allSatisfy(r -> assertThat(r.path("status").asText()).isEqualTo("SUCCEEDED"));
+        lines.forEach((line, r) -> assertThat(r.path("status").asText()).as("line %d", line)
+                .isEqualTo(line % WAITING_EVERY == 0 ? "ACTION_REQUIRED" : "SUCCEEDED"));
+        // the worklist, written again by the resumed run: exactly one row per waiting record, with its link
+        List<CSVRecord> rows;
+        try (CSVParser parser = CSVParser.builder().setReader(Files.newBufferedReader(
+                        files.outbox.resolve("merchants.actions.csv"), StandardCharsets.UTF_8))
+                .setFormat(CSVFormat.DEFAULT.builder().setHeader().get()).get()) {
+            rows = parser.getRecords();
+        }
+        assertThat(rows.stream().map(r -> Integer.parseInt(r.get(0))).sorted().toList())
+                .isEqualTo(Stream.iterate(WAITING_EVERY, i -> i + WAITING_EVERY).limit(RECORDS / WAITING_EVERY).toList());
+        assertThat(rows).allSatisfy(r -> assertThat(r.get("merchant_link"))
+                .isEqualTo(lines.get(Integer.parseInt(r.get(0))).at("/merchantLink/url").asText()).isNotEmpty());
         // every merchant was registered; only the calls in flight at the kill could be made twice
         Map<String, Long> callsPerPhone = provider.findAll(getRequestedFor(urlPathEqualTo(AHAMOVE))).stream()
                 .collect(Collectors.groupingBy(r -> r.queryParameter("mobile").firstValue(), Collectors.counting()));

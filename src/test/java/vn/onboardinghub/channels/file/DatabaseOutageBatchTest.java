@@ -44,7 +44,7 @@ class DatabaseOutageBatchTest {
                     .untilAsserted(() -> assertThat(fileDropCheck(hub)).contains("paused").contains("database is unavailable"));
             database.start();
 
-            // each record in flight comes back from its backoff (up to 5 s) and a new connection (up to 5 s) in turn
+            // each record in flight comes back from its backoff and a new connection (hubSettings: at most 0.5 s and 1 s) in turn
             files.awaitDone("outage.csv", Duration.ofSeconds(120));
             Map<Integer, JsonNode> results = files.results("outage.csv", RECORDS);
             assertThat(results.values()).allSatisfy(r -> assertThat(r.path("status").asText()).isEqualTo("SUCCEEDED"));

@@ -1,11 +1,11 @@
 package vn.onboardinghub.channels.file;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vn.onboardinghub.TestHub;
+import vn.onboardinghub.WithHub;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,25 +23,19 @@ import static org.awaitility.Awaitility.await;
  * The inbox reads files, nothing else: links, FIFOs and hard-linked files are never opened, outputs are never written
  * through a link left at their name, and what the channel creates is private to the hub's user.
  */
+@WithHub({"hub.sandbox.enabled=true", "hub.file.read-lock-min-age-ms=300"})
 class FileDropFilesAsFilesTest {
     private static final String RECORD = "external_id,name,phone,providers\nF-1,Shop F,0912345611,ahamove\n";
     @TempDir
-    static Path dataDir;
-    @TempDir
     static Path elsewhere;
     static TestHub hub;
+    static Path dataDir;
     static FileDrop files;
 
     @BeforeAll
-    static void start() throws Exception {
-        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.data-dir", dataDir.toString(),
-                "hub.file.read-lock-min-age-ms", "300"));
+    static void files() {
+        dataDir = hub.dataDir();
         files = new FileDrop(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
     }
 
     @Test

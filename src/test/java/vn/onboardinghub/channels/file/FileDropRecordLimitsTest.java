@@ -1,11 +1,10 @@
 package vn.onboardinghub.channels.file;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import vn.onboardinghub.TestHub;
+import vn.onboardinghub.WithHub;
 
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -22,22 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * result naming its line, a file whose records cannot be told apart goes to .error/ naming the line, and the summary's
  * counts add up to the records read. (The 40 MB field also runs in a 256 MB heap: {@code -DargLine=-Xmx256m}.)
  */
+@WithHub({"hub.sandbox.enabled=true", "hub.file.read-lock-min-age-ms=300", "hub.file.concurrency=4"})
 class FileDropRecordLimitsTest {
-    @TempDir
-    static Path dataDir;
     static TestHub hub;
     static FileDrop files;
 
     @BeforeAll
-    static void start() throws Exception {
-        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.data-dir", dataDir.toString(),
-                "hub.file.read-lock-min-age-ms", "300", "hub.file.concurrency", "4"));
-        files = new FileDrop(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
+    static void files() {
+        files = new FileDrop(hub.dataDir());
     }
 
     @Test

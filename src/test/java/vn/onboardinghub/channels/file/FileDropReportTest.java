@@ -1,17 +1,15 @@
 package vn.onboardinghub.channels.file;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import vn.onboardinghub.TestHub;
+import vn.onboardinghub.WithHub;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,23 +17,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code <name>.report.html} next to the summary: a self-contained page with the counts, each error code with the
  * provider's own message and the records it hit, every text HTML-escaped, no secret in it.
  */
+// credentials in the results file, so the test can check that none of them reaches the report
+@WithHub({"hub.sandbox.enabled=true", "hub.file.read-lock-min-age-ms=500", "hub.file.include-credentials=true"})
 class FileDropReportTest {
-    @TempDir
-    static Path dataDir;
     static TestHub hub;
     static FileDrop files;
 
     @BeforeAll
-    static void start() throws Exception {
-        // credentials in the results file, so the test can check that none of them reaches the report
-        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.data-dir", dataDir.toString(),
-                "hub.file.read-lock-min-age-ms", "500", "hub.file.include-credentials", "true"));
-        files = new FileDrop(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
+    static void files() {
+        files = new FileDrop(hub.dataDir());
     }
 
     @Test

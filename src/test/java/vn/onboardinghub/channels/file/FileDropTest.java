@@ -1,11 +1,10 @@
 package vn.onboardinghub.channels.file;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import vn.onboardinghub.TestHub;
+import vn.onboardinghub.WithHub;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,22 +28,14 @@ import static org.hamcrest.Matchers.equalTo;
  * The file-drop channel of docs/contract.md "File drop" end to end: real files in the inbox of a real hub in sandbox mode (the
  * built-in provider simulators), results, summary, .done and .error as a user finds them.
  */
+@WithHub({"hub.sandbox.enabled=true", "hub.file.read-lock-min-age-ms=700", "hub.file.concurrency=4"})
 class FileDropTest {
-    @TempDir
-    static Path dataDir;
     static TestHub hub;
     static FileDrop files;
 
     @BeforeAll
-    static void start() throws Exception {
-        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.data-dir", dataDir.toString(),
-                "hub.file.read-lock-min-age-ms", "700", "hub.file.concurrency", "4"));
-        files = new FileDrop(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
+    static void files() {
+        files = new FileDrop(hub.dataDir());
     }
 
     @Test

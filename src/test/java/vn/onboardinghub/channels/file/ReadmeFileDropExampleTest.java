@@ -1,15 +1,13 @@
 package vn.onboardinghub.channels.file;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import vn.onboardinghub.Docs;
 import vn.onboardinghub.TestHub;
+import vn.onboardinghub.WithHub;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,22 +17,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * real hub in sandbox mode, and comes out as that file says: one result line per record, the record without a phone
  * refused in plain words, the summary, the input in {@code .done/} with its password masked.
  */
+@WithHub({"hub.sandbox.enabled=true", "hub.file.read-lock-min-age-ms=500"})
 class ReadmeFileDropExampleTest {
-    @TempDir
-    static Path dataDir;
     static TestHub hub;
     static FileDrop files;
 
     @BeforeAll
-    static void start() throws Exception {
-        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.data-dir", dataDir.toString(),
-                "hub.file.read-lock-min-age-ms", "500"));
-        files = new FileDrop(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
+    static void files() {
+        files = new FileDrop(hub.dataDir());
     }
 
     @Test
@@ -67,6 +57,9 @@ class ReadmeFileDropExampleTest {
 
         JsonNode summary = files.summary("merchants.csv");
         assertThat(summary.path("records").asInt()).isEqualTo(3);
+        // no record waits for the merchant: the worklist is its header alone (after the byte order mark)
+        assertThat(Files.readString(files.outbox.resolve("merchants.actions.csv"))).isEqualTo(
+                "\uFEFF\"line\",\"external_id\",\"name\",\"phone\",\"providers\",\"merchant_link\",\"link_expires_at\"\r\n");
         assertThat(Files.readString(files.done("merchants.csv"))).doesNotContain("shop-password");
     }
 }

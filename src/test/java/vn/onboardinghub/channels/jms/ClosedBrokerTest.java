@@ -18,10 +18,10 @@ import org.apache.activemq.artemis.api.core.client.ServerLocator;
 import org.apache.activemq.artemis.api.core.management.ManagementHelper;
 import org.apache.activemq.artemis.api.core.management.ResourceNames;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onboardinghub.TestHub;
+import vn.onboardinghub.WithHub;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -34,21 +34,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The embedded broker is closed: every client logs in, and a bus client may send requests, read the result queue and
  * use its own temporary reply queues, nothing else (the attacks of the probe, one by one).
  */
+@WithHub({"hub.sandbox.enabled=true"})
 class ClosedBrokerTest {
     static TestHub hub;
     static String brokerUrl;
     static String busPassword;
 
     @BeforeAll
-    static void start() throws Exception {
-        brokerUrl = BrokerUrls.free();
-        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.broker.url", brokerUrl));
+    static void broker() {
+        brokerUrl = hub.setting("hub.broker.url");
         busPassword = BrokerUrls.busPassword(hub.dataDir());
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onboardinghub.TestHub;
+import vn.onboardinghub.WithHub;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The bus channel of docs/contract.md "JMS bus" against the hub's real embedded Artemis, in sandbox mode. */
+@WithHub({"hub.sandbox.enabled=true"})
 class JmsChannelTest {
     static final long WAIT_MS = 20_000;
     static TestHub hub;
@@ -38,8 +40,7 @@ class JmsChannelTest {
 
     @BeforeAll
     static void start() throws Exception {
-        brokerUrl = BrokerUrls.free();
-        hub = TestHub.start(Map.of("hub.sandbox.enabled", "true", "hub.broker.url", brokerUrl));
+        brokerUrl = hub.setting("hub.broker.url");
         connectionFactory = new ActiveMQConnectionFactory(brokerUrl, BrokerUrls.BUS_USER, BrokerUrls.busPassword(hub.dataDir()));
         jms = connectionFactory.createContext();
         requests = jms.createQueue("onboarding.requests");
@@ -50,7 +51,6 @@ class JmsChannelTest {
     static void stop() {
         jms.close();
         connectionFactory.close();
-        hub.close();
     }
 
     static String request(String requestId) {
