@@ -39,16 +39,20 @@ public class Callbacks implements CallbackUrls {
     private final OnboardingStore store;
     private final ProviderCatalog catalog;
     private final AccountKeys accountKeys;
-    private final MerchantLinks merchantLinks;
+    private volatile MerchantLinks merchantLinks;
     private volatile Consumer<String> merchantActionCompleted = provider -> { };
 
     public Callbacks(CallbackSigner signer, String publicBaseUrl, OnboardingStore store, ProviderCatalog catalog,
-                     AccountKeys accountKeys, MerchantLinks merchantLinks) {
+                     AccountKeys accountKeys) {
         this.signer = signer;
         this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
         this.store = store;
         this.catalog = catalog;
         this.accountKeys = accountKeys;
+    }
+
+    /** The merchant links whose page a browser that started from the merchant page is sent back to. */
+    public void backToPageWith(MerchantLinks merchantLinks) {
         this.merchantLinks = merchantLinks;
     }
 
@@ -121,8 +125,9 @@ public class Callbacks implements CallbackUrls {
             merchantActionCompleted.accept(providerResult.provider());
         }
         String redirect = exchange.getProperty(REDIRECT, String.class);
-        if (exchange.getProperty(CallbackUrls.FROM_PAGE, false, Boolean.class)) {
-            redirect = merchantLinks.currentUrl(updated.onboardingId()).orElse(redirect);
+        MerchantLinks links = merchantLinks;
+        if (links != null && exchange.getProperty(CallbackUrls.FROM_PAGE, false, Boolean.class)) {
+            redirect = links.currentUrl(updated.onboardingId()).orElse(redirect);
         }
         exchange.getMessage().getHeaders().clear();
         if (redirect != null) {

@@ -1,5 +1,6 @@
 package vn.onboardinghub.page;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -52,15 +53,20 @@ public class MerchantPage {
     private final ProviderCatalog catalog;
     private final AccountKeys accountKeys;
     private final PageTemplates templates;
-    private final HubMetrics metrics;
+    /** Counts nowhere until {@link #countWith} names the hub's meters. */
+    private volatile HubMetrics metrics = new HubMetrics(new SimpleMeterRegistry());
 
     public MerchantPage(MerchantLinks links, OnboardingStore store, ProviderCatalog catalog, AccountKeys accountKeys,
-                        PageTemplates templates, HubMetrics metrics) {
+                        PageTemplates templates) {
         this.links = links;
         this.store = store;
         this.catalog = catalog;
         this.accountKeys = accountKeys;
         this.templates = templates;
+    }
+
+    /** The meters of pages shown or refused, buttons pressed and actions completed from the page. */
+    public void countWith(HubMetrics metrics) {
         this.metrics = metrics;
     }
 
