@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import vn.onboardinghub.TestHub;
+import vn.onboardinghub.ops.CapturedLogs;
 import vn.onboardinghub.providers.its.ItsSandbox;
 
 import java.net.http.HttpResponse;
@@ -73,8 +74,13 @@ class MerchantPageItsAnswersTest {
                 .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
                         .withBody("{\"code\": \"invalid_argument\", \"msg\": \"internal detail 7731\", \"meta\": {}}")));
         HttpResponse<String> pressed;
-        try {
+        String token = pageUrl(result).substring(pageUrl(result).indexOf("/m/") + 3);
+        try (CapturedLogs logs = CapturedLogs.capture()) {
             pressed = open(pageUrl(result) + "/its?lang=en", Map.of());
+            // the provider's failure is logged, never with the token
+            assertThat(logs.events().stream().map(CapturedLogs::text))
+                    .anyMatch(line -> line.contains("could not start its"))
+                    .noneMatch(line -> line.contains(token.substring(0, 22)) || line.contains(token.substring(23)));
         } finally {
             its.removeStub(refused);
         }
