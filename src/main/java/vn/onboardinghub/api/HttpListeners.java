@@ -86,12 +86,24 @@ public final class HttpListeners implements StartupListener {
     }
 
     /**
-     * Every answer under {@code /m/} (merchant pages, whose URLs carry the merchant's token) is {@code Cache-Control:
-     * no-store}: Camel's HTTP binding drops a Cache-Control header a route sets, so it is set here as the answer goes out.
+     * Every answer under {@code /m/} (merchant pages, whose URLs carry the merchant's token) — a page, its error page,
+     * or the JSON of a wrong method or path — is {@code Cache-Control: no-store}, sends no Referer on, is never framed,
+     * sniffed or indexed, and without a page's own policy loads nothing at all. Set here as the answer goes out: Camel's
+     * HTTP binding drops a Cache-Control header a route sets, and the wrong methods and paths never reach a route.
      */
     private static void merchantPagesNotStored(VertxPlatformHttpRouter router) {
         router.route(MerchantLinks.PATH + "*").order(-1).handler(routing -> {
-            routing.addHeadersEndHandler(end -> routing.response().headers().set("Cache-Control", "no-store"));
+            routing.addHeadersEndHandler(end -> {
+                var headers = routing.response().headers();
+                headers.set("Cache-Control", "no-store");
+                headers.set("Referrer-Policy", "no-referrer");
+                headers.set("X-Robots-Tag", "noindex, nofollow");
+                headers.set("X-Content-Type-Options", "nosniff");
+                headers.set("X-Frame-Options", "DENY");
+                if (!headers.contains("Content-Security-Policy")) {
+                    headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+                }
+            });
             routing.next();
         });
     }

@@ -296,6 +296,17 @@ public class Onboardings {
     }
 
     /**
+     * The onboarding, if the calling client created it (a read-all client reads others', it does not change them);
+     * any other is answered like an unknown id.
+     */
+    public OnboardingResult own(Exchange exchange) {
+        String onboardingId = exchange.getMessage().getHeader(ID, String.class);
+        String client = exchange.getProperty(CLIENT, String.class);
+        return store.find(onboardingId).map(OnboardingStore.Stored::result).filter(r -> r.client().equals(client))
+                .orElseThrow(() -> new OnboardingNotFoundException(onboardingId));
+    }
+
+    /**
      * {@code GET /api/v1/onboardings/{id}}: the onboarding, if the calling client created it or may read all; any
      * other is answered exactly like an unknown id, so ids cannot be probed.
      */

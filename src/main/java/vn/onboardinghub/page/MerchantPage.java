@@ -175,8 +175,8 @@ public class MerchantPage {
             ProviderAdapter adapter = catalog.names().contains(name) ? catalog.get(name) : null;
             MerchantStep step = adapter == null ? MerchantStep.NONE : adapter.merchantStep(r, request, locale);
             String href = switch (step.kind()) {
-                // relative to /m/<token>: /m/<token>/<provider>, behind any path prefix of hub.public-base-url
-                case START -> token + "/" + name + lang;
+                // <hub.public-base-url>/m/<token>/<provider>: whatever the URL the page was opened by (e.g. with a slash added)
+                case START -> links.urlOfToken(token, "/" + name + lang);
                 case OPEN, CONTINUE -> webUrl(step.url()) ? step.url() : null;
                 default -> null;
             };
@@ -229,11 +229,7 @@ public class MerchantPage {
             message.setHeader(Exchange.CONTENT_TYPE, "text/html; charset=utf-8");
         }
         message.setHeader("Content-Security-Policy", templates.contentSecurityPolicy());
-        message.setHeader("Referrer-Policy", "no-referrer");
-        // Cache-Control: no-store is set by HttpListeners (Camel's HTTP binding drops it here)
-        message.setHeader("X-Robots-Tag", "noindex, nofollow");
-        message.setHeader("X-Content-Type-Options", "nosniff");
-        message.setHeader("X-Frame-Options", "DENY");
+        // Referrer-Policy, Cache-Control and the rest of every /m/ answer's headers are set by HttpListeners
         message.setBody(html == null ? "" : html);
         ACCESS.info("client=merchant-page {} {} {} onboardingId={}", method,
                 exchange.getProperty(ACCESS_PATH, "/m/<link>", String.class), status,

@@ -22,11 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * it, and a result with nothing left for the merchant has none (docs/contract.md "Merchant links").
  */
 @WithHub({"hub.sandbox.enabled=true", "hub.api.keys=", "hub.api.clients.erp.keys=" + MerchantLinkApiTest.ERP,
-        "hub.api.clients.shop.keys=" + MerchantLinkApiTest.SHOP})
+        "hub.api.clients.shop.keys=" + MerchantLinkApiTest.SHOP, "hub.api.clients.ops.keys=" + MerchantLinkApiTest.OPS,
+        "hub.api.clients.ops.read-all=true"})
 class MerchantLinkApiTest {
     static final ObjectMapper MAPPER = new ObjectMapper();
     static final String ERP = "erp-key-0123456789abcdef";
     static final String SHOP = "shop-key-0123456789abcdef";
+    static final String OPS = "ops-key-0123456789abcdef";
     static TestHub hub;
 
     @Test
@@ -56,6 +58,10 @@ class MerchantLinkApiTest {
         String first = token(result.path("merchantLink"));
 
         assertThat(send("POST", id, SHOP).statusCode()).as("another client's onboarding").isEqualTo(404);
+        assertThat(hub.get("/api/v1/onboardings/" + id, OPS).statusCode()).as("a read-all client reads it").isEqualTo(200);
+        assertThat(send("POST", id, OPS).statusCode()).as("but does not change its links").isEqualTo(404);
+        assertThat(send("DELETE", id, OPS).statusCode()).isEqualTo(404);
+        assertThat(links().onboardingOf(first)).contains(id);
         HttpResponse<String> renewed = send("POST", id, ERP);
         assertThat(renewed.statusCode()).as(renewed.body()).isEqualTo(201);
         JsonNode link = MAPPER.readTree(renewed.body());
