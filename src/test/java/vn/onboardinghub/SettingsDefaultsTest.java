@@ -72,7 +72,7 @@ class SettingsDefaultsTest {
         shipped.stringPropertyNames().forEach(key -> placeholders(shipped.getProperty(key), read));
         Map<String, Set<String>> providerKeys = new java.util.HashMap<>();
         for (ProviderAdapter provider : new ProviderCatalog(new ObjectMapper()).all()) {
-            Set<String> keys = new HashSet<>(HubConfiguration.PROVIDER_DEFAULTS.keySet());
+            Set<String> keys = new HashSet<>(ProvidersConfiguration.PROVIDER_DEFAULTS.keySet());
             keys.addAll(provider.settingKeys());
             providerKeys.put(provider.name(), keys);
         }

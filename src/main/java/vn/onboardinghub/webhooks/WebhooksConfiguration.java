@@ -1,5 +1,7 @@
 package vn.onboardinghub.webhooks;
 
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
@@ -22,20 +24,17 @@ import java.util.regex.Pattern;
 /**
  * Binds {@code webhookDeliveries} for {@code routes/webhooks.camel.yaml} and the webhook API routes: the API clients
  * with a {@code hub.api.clients.<name>.webhook-url} (checked before the start, see {@code SettingsCheck}), and tells
- * the result store to write their events to the outbox. Reads {@code hub.webhooks.*}; the store
- * ({@code onboardingStore}) must already be bound.
+ * the result store ({@code onboardingStore}) to write their events to the outbox. Reads {@code hub.webhooks.*}.
  */
 public class WebhooksConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(WebhooksConfiguration.class);
     private static final Pattern URL_KEY = Pattern.compile("hub\\.api\\.clients\\.([^.]+)\\.webhook-url");
 
-    @Override
-    public void configure(CamelContext context) throws Exception {
+    private WebhookDeliveries deliveries;
+
+    @BindToRegistry("webhookDeliveries")
+    public WebhookDeliveries webhookDeliveries(CamelContext context, @BeanInject("onboardingStore") OnboardingStore store) {
         Settings settings = Settings.of(context);
-        OnboardingStore store = context.getRegistry().lookupByNameAndType("onboardingStore", OnboardingStore.class);
-        if (store == null) {
-            throw new IllegalStateException("bean onboardingStore is missing: add WebhooksConfiguration after the store's configuration");
-        }
         Map<String, WebhookDeliveries.Target> targets = new LinkedHashMap<>();
         for (String key : settings.names()) {
             Matcher url = URL_KEY.matcher(key);
@@ -47,23 +46,29 @@ public class WebhooksConfiguration implements CamelConfiguration {
         }
         ExecutorService executor = context.getExecutorServiceManager().newFixedThreadPool(this, "webhook-deliveries",
                 settings.integer("hub.webhooks.concurrency"));
-        WebhookDeliveries deliveries = new WebhookDeliveries(targets, store.webhooks(),
+        deliveries = new WebhookDeliveries(targets, store.webhooks(),
                 new WebhookTargets(settings.bool("hub.sandbox.enabled"), settings.bool("hub.webhooks.allow-private-targets")),
                 new WebhookDeliveries.Retries(settings.millis("hub.webhooks.retry-initial-ms"),
                         settings.millis("hub.webhooks.retry-max-ms"), settings.seconds("hub.webhooks.give-up-after-seconds")),
                 settings.millis("hub.webhooks.connect-timeout-ms"), settings.millis("hub.webhooks.response-timeout-ms"),
                 instanceName(), executor);
+        // from now on the store writes these clients' events with every change of their results
         store.sendEventsFor(deliveries::hasWebhook);
-        context.getRegistry().bind("webhookDeliveries", deliveries);
+        if (!targets.isEmpty()) {
+            LOG.info("webhooks: clients {} hear about every change of their onboardings", targets.keySet());
+        }
+        return deliveries;
+    }
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        // its HTTP client closed once the routes stopped, before the store's data source is
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() throws IOException {
                 deliveries.close();
             }
         }, true, true);
-        if (!targets.isEmpty()) {
-            LOG.info("webhooks: clients {} hear about every change of their onboardings", targets.keySet());
-        }
     }
 
     /** Who holds a claim (host and a random part, so two instances on one host differ). */
