@@ -70,6 +70,27 @@ class WebhookStoreTest {
         });
     }
 
+    @org.junit.jupiter.api.Test
+    void reencryptRewritesTheOutboxSoThatTheOldKeyCanGo() throws Exception {
+        byte[] oldKey = new byte[32];
+        byte[] newKey = new byte[32];
+        newKey[0] = 1;
+        TestDatabase.with("h2", 4, dataSource -> {
+            try (OnboardingStore before = new OnboardingStore(dataSource, mapper, new ResultCipher(oldKey))) {
+                before.migrate();
+                before.sendEventsFor(client -> true);
+                before.save(OnboardingResult.of("ob-1", "r-1", "M-1", "erp", List.of(ProviderResult.succeeded("ahamove",
+                        Map.of("token", "t"), 1))), request("r-1"), Map.of());
+            }
+            var counts = new StoredResultsReencryption(dataSource, new ResultCipher(List.of(newKey, oldKey)), 100).run();
+            assertThat(counts).containsEntry("webhook_delivery.payload", new StoredResultsReencryption.Counts(1, 0, 0, 0));
+            try (OnboardingStore after = new OnboardingStore(dataSource, mapper, new ResultCipher(newKey))) {
+                WebhookStore.Due due = after.webhooks().claim("instance-a", 10, Duration.ofSeconds(30)).get(0);
+                assertThat(after.webhooks().body(due)).contains("\"type\":\"onboarding.completed\"");
+            }
+        });
+    }
+
     private static OnboardingRequest request(String requestId) {
         return new OnboardingRequest(requestId, new OnboardingRequest.Merchant("M", "Shop", "0912345678",
                 "shop@example.vn", "1 Lê Lợi, Quận 1", 10.77, 106.7, "VN"), List.of("its"));
