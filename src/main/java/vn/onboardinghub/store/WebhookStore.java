@@ -99,15 +99,29 @@ public class WebhookStore {
      * unclaimed (a compare-and-set on its lease, which is all H2, a single instance, needs).
      */
     public List<Due> claim(String instance, int limit, Duration lease) {
+        return claim(instance, null, limit, lease);
+    }
+
+    /** {@link #claim(String, int, Duration)} of the events of {@code clients} only (null: every client's). */
+    public List<Due> claim(String instance, java.util.Collection<String> clients, int limit, Duration lease) {
+        if (clients != null && clients.isEmpty()) {
+            return List.of();
+        }
         Instant now = Instant.now();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 List<Long> candidates = new ArrayList<>();
-                try (PreparedStatement select = c.prepareStatement(DUE + " LIMIT " + limit
-                        + (isPostgres(c) ? " FOR UPDATE SKIP LOCKED" : ""))) {
+                String ofClients = clients == null ? "" : " AND d.client_name IN ("
+                        + String.join(", ", java.util.Collections.nCopies(clients.size(), "?")) + ")";
+                try (PreparedStatement select = c.prepareStatement(DUE.replace(" ORDER BY", ofClients + " ORDER BY")
+                        + " LIMIT " + limit + (isPostgres(c) ? " FOR UPDATE SKIP LOCKED" : ""))) {
                     select.setTimestamp(1, Timestamp.from(now));
                     select.setTimestamp(2, Timestamp.from(now));
+                    int parameter = 3;
+                    for (String client : clients == null ? List.<String>of() : clients) {
+                        select.setString(parameter++, client);
+                    }
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
                             candidates.add(rs.getLong(1));

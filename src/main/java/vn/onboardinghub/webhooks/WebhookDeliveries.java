@@ -104,7 +104,9 @@ public class WebhookDeliveries implements AutoCloseable {
     public int deliverDue() throws InterruptedException {
         List<WebhookStore.Due> due;
         try {
-            due = store.claim(instance, CLAIM_LIMIT, lease);
+            // only the events of the clients this instance can send to: an instance not (yet) configured like the others
+            // leaves them to those that are
+            due = store.claim(instance, targets.keySet(), CLAIM_LIMIT, lease);
         } catch (RuntimeException e) {
             if (!InfrastructureUnavailableException.isOutage(e)) {
                 throw e;

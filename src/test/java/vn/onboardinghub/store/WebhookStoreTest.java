@@ -41,7 +41,10 @@ class WebhookStoreTest {
                         Map.of("token", "secret-token"), 1))), request("r-3"), Map.of());
                 WebhookStore outbox = store.webhooks();
 
-                List<WebhookStore.Due> a = outbox.claim("instance-a", 10, Duration.ofSeconds(1));
+                // an instance without erp's webhook-url leaves erp's events to the others
+                assertThat(outbox.claim("instance-c", List.of("pos"), 10, Duration.ofSeconds(30))).isEmpty();
+                assertThat(outbox.claim("instance-c", List.of(), 10, Duration.ofSeconds(30))).isEmpty();
+                List<WebhookStore.Due> a = outbox.claim("instance-a", List.of("erp", "pos"), 10, Duration.ofSeconds(1));
                 // ob-1's second event waits for its first; pos has no webhook
                 assertThat(a).extracting(WebhookStore.Due::onboardingId, WebhookStore.Due::type).containsExactly(
                         org.assertj.core.groups.Tuple.tuple("ob-1", "onboarding.action_required"),
