@@ -71,7 +71,7 @@ public final class SettingsCheck {
                 "hub.outage.max-wait-seconds", "hub.outage.max-backoff-ms", "hub.onboarding.sweep-seconds",
                 "hub.merchant-link.ttl-hours", "hub.webhooks.poll-ms", "hub.webhooks.concurrency",
                 "hub.webhooks.retry-initial-ms", "hub.webhooks.retry-max-ms", "hub.webhooks.give-up-after-seconds",
-                "hub.webhooks.connect-timeout-ms", "hub.webhooks.response-timeout-ms")) {
+                "hub.webhooks.connect-timeout-ms", "hub.webhooks.response-timeout-ms", "hub.webhooks.keep-days")) {
             WHOLE_NUMBERS.put(atLeastOne, new long[]{1, MAX});
         }
         for (String atLeastZero : List.of("hub.api.refused-keys-per-minute", "hub.retry.initial-delay-ms",

@@ -243,6 +243,18 @@ public class WebhookStore {
         }
     }
 
+    /** Forgets the DELIVERED and FAILED events created before {@code before}; the number forgotten. */
+    public int purge(Instant before) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement delete = c.prepareStatement(
+                     "DELETE FROM webhook_delivery WHERE state <> 'PENDING' AND created_at < ?")) {
+            delete.setTimestamp(1, Timestamp.from(before));
+            return delete.executeUpdate();
+        } catch (SQLException e) {
+            throw InfrastructureUnavailableException.ofDatabase("cannot forget old webhook deliveries", e);
+        }
+    }
+
     private boolean isPostgres(Connection c) throws SQLException {
         if (postgres == null) {
             postgres = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");

@@ -53,9 +53,16 @@ public class WebhookDeliveries implements AutoCloseable {
     public record Target(URI url, WebhookSigner signer) {
     }
 
-    /** Backoff and give-up of failed attempts. */
-    public record Retries(Duration initial, Duration max, Duration giveUpAfter) {
+    /**
+     * Backoff and give-up of failed attempts, and how long finished (DELIVERED, FAILED) events stay listed before the
+     * outbox forgets them.
+     */
+    public record Retries(Duration initial, Duration max, Duration giveUpAfter, Duration keep) {
     }
+
+    /** How often an instance forgets the finished events older than {@link Retries#keep}. */
+    private static final Duration PURGE_EVERY = Duration.ofHours(1);
+    private volatile Instant nextPurge = Instant.now();
 
     private final Map<String, Target> targets;
     private final WebhookStore store;
@@ -118,6 +125,13 @@ public class WebhookDeliveries implements AutoCloseable {
         }
         if (waitingForDatabase.compareAndSet(true, false)) {
             LOG.info("webhook deliveries go on: the database is available again");
+        }
+        if (!Instant.now().isBefore(nextPurge)) {
+            nextPurge = Instant.now().plus(PURGE_EVERY);
+            int forgotten = store.purge(Instant.now().minus(retries.keep()));
+            if (forgotten > 0) {
+                LOG.info("webhook outbox: {} delivered or failed events older than {} days forgotten", forgotten, retries.keep().toDays());
+            }
         }
         List<Future<?>> running = new ArrayList<>();
         for (WebhookStore.Due event : due) {

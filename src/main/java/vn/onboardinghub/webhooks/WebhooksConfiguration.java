@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -49,7 +50,8 @@ public class WebhooksConfiguration implements CamelConfiguration {
         deliveries = new WebhookDeliveries(targets, store.webhooks(),
                 new WebhookTargets(settings.bool("hub.sandbox.enabled"), settings.bool("hub.webhooks.allow-private-targets")),
                 new WebhookDeliveries.Retries(settings.millis("hub.webhooks.retry-initial-ms"),
-                        settings.millis("hub.webhooks.retry-max-ms"), settings.seconds("hub.webhooks.give-up-after-seconds")),
+                        settings.millis("hub.webhooks.retry-max-ms"), settings.seconds("hub.webhooks.give-up-after-seconds"),
+                        Duration.ofDays(settings.number("hub.webhooks.keep-days"))),
                 settings.millis("hub.webhooks.connect-timeout-ms"), settings.millis("hub.webhooks.response-timeout-ms"),
                 instanceName(), executor);
         // from now on the store writes these clients' events with every change of their results

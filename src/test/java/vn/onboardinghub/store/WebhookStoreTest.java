@@ -69,6 +69,10 @@ class WebhookStoreTest {
                         org.assertj.core.groups.Tuple.tuple("onboarding.updated", WebhookStore.State.PENDING),
                         org.assertj.core.groups.Tuple.tuple("onboarding.action_required", WebhookStore.State.DELIVERED));
                 assertThat(outbox.list("pos", 10)).isEmpty();
+                // finished events are forgotten after a while; waiting ones never
+                assertThat(outbox.purge(java.time.Instant.now().plusSeconds(1))).isEqualTo(1);
+                assertThat(outbox.list("erp", 10)).extracting(WebhookStore.Delivery::state)
+                        .containsOnly(WebhookStore.State.PENDING).hasSize(2);
             }
         });
     }
