@@ -6,6 +6,7 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import vn.onboardinghub.core.AccountKeys;
+import vn.onboardinghub.core.Callbacks;
 import vn.onboardinghub.core.MerchantLinks;
 import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.core.ProviderResultsAggregation;
@@ -28,14 +29,19 @@ import java.time.Duration;
  */
 public class OnboardingConfiguration implements CamelConfiguration {
 
-    /** The links a merchant opens to finish an onboarding that waits for it, signed with the callback key. */
+    /**
+     * The links a merchant opens to finish an onboarding that waits for it, signed with the callback key; a provider
+     * callback of a flow the merchant started on that page sends the browser back to it.
+     */
     @BindToRegistry("merchantLinks")
     public MerchantLinks merchantLinks(CamelContext context, @BeanInject("hubDataSource") DataSource dataSource,
-            @BeanInject("onboardingStore") OnboardingStore store) throws IOException {
+            @BeanInject("onboardingStore") OnboardingStore store, @BeanInject("callbacks") Callbacks callbacks) throws IOException {
         Settings settings = Settings.of(context);
-        return new MerchantLinks(ProvidersConfiguration.callbackKey(settings), settings.string("hub.public-base-url"),
+        MerchantLinks links = new MerchantLinks(ProvidersConfiguration.callbackKey(settings), settings.string("hub.public-base-url"),
                 Duration.ofHours(settings.integer("hub.merchant-link.ttl-hours")), new MerchantLinkStore(dataSource), store,
                 Clock.systemUTC());
+        callbacks.backToPageWith(links);
+        return links;
     }
 
     @BindToRegistry("onboardings")

@@ -5,14 +5,17 @@ import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import vn.onboardinghub.core.Callbacks;
 import vn.onboardinghub.core.Onboardings;
 import vn.onboardinghub.ops.HawtioConsole;
 import vn.onboardinghub.ops.HubMetrics;
 import vn.onboardinghub.ops.MeteredRoutes;
+import vn.onboardinghub.page.MerchantPage;
 
 /**
  * Last of the hub's wiring, after {@link RestApiConfiguration}: what operators see. The hub's meters
- * ({@code hubMetrics}, in Camel's {@code metricsRegistry}) fed by the routes, the onboardings and the circuit breakers,
+ * ({@code hubMetrics}, in Camel's {@code metricsRegistry}) fed by the routes, the onboardings, the merchant page and
+ * the circuit breakers,
  * and the Hawtio console ({@code hub.hawtio.*}).
  */
 public class OperationsConfiguration implements CamelConfiguration {
@@ -29,6 +32,9 @@ public class OperationsConfiguration implements CamelConfiguration {
         // the provider routes and the onboarding route feed the meters through route policies, not route steps
         context.addRoutePolicyFactory(new MeteredRoutes(metrics));
         registry.lookupByNameAndType("onboardings", Onboardings.class).countRepeatsWith(metrics::providerCallRepeated);
+        // the merchant page: pages shown or refused, buttons pressed; actions completed through callbacks too
+        registry.lookupByNameAndType("merchantPage", MerchantPage.class).countWith(metrics);
+        registry.lookupByNameAndType("callbacks", Callbacks.class).countCompletionsWith(metrics::merchantActionCompleted);
         // resilience4j_circuitbreaker_state{name=<provider>, state=closed|open|half_open|...} and its call counters
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry.lookupByNameAndType("circuitBreakers",
                 CircuitBreakerRegistry.class)).bindTo(metrics.registry());

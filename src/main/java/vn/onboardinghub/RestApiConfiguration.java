@@ -14,12 +14,18 @@ import vn.onboardinghub.api.ApiDocument;
 import vn.onboardinghub.api.HttpListeners;
 import vn.onboardinghub.api.HttpServerLimits;
 import vn.onboardinghub.api.KeyGuessThrottle;
+import vn.onboardinghub.core.AccountKeys;
+import vn.onboardinghub.core.MerchantLinks;
 import vn.onboardinghub.ops.ReadinessCheck;
+import vn.onboardinghub.page.MerchantPage;
+import vn.onboardinghub.page.PageTemplates;
+import vn.onboardinghub.store.OnboardingStore;
 import vn.onboardinghub.providers.ProviderCatalog;
 
 /**
  * Fourth of the hub's wiring, after {@link OnboardingConfiguration}: the REST API's beans for
- * {@code routes/api.camel.yaml} ({@code api}: the clients' keys, {@code apiDocument}), the HTTP servers' Vert.x
+ * {@code routes/api.camel.yaml} ({@code api}: the clients' keys, {@code apiDocument}), the merchant page
+ * ({@code merchantPage}), the HTTP servers' Vert.x
  * ({@code vertx}) and {@code restApiReadiness}.
  */
 public class RestApiConfiguration implements CamelConfiguration {
@@ -36,6 +42,14 @@ public class RestApiConfiguration implements CamelConfiguration {
     public ApiDocument apiDocument(CamelContext context, @BeanInject("objectMapper") ObjectMapper mapper,
             @BeanInject("providerCatalog") ProviderCatalog catalog) {
         return new ApiDocument(mapper, catalog, ProvidersConfiguration.defaultProviders(Settings.of(context), catalog));
+    }
+
+    /** The merchant page ({@code routes/merchant-page.camel.yaml}), on the REST port. */
+    @BindToRegistry("merchantPage")
+    public MerchantPage merchantPage(@BeanInject("merchantLinks") MerchantLinks links,
+            @BeanInject("onboardingStore") OnboardingStore store, @BeanInject("providerCatalog") ProviderCatalog catalog,
+            @BeanInject("accountKeys") AccountKeys accountKeys) {
+        return new MerchantPage(links, store, catalog, accountKeys, new PageTemplates());
     }
 
     /**

@@ -36,7 +36,8 @@ class SettingsDefaultsTest {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(hub(?:\\.[a-z0-9-]+)+)(:[^}]*)?}}");
     /** Literals of the sources that look like keys but name no setting: meter names, the data dir's lock file. */
     private static final Set<String> NOT_SETTINGS = Set.of("hub.onboardings", "hub.batch.records",
-            "hub.provider.repeated.calls", "hub.provider.calls", "hub.provider.call", "hub.provider.results", "hub.lock");
+            "hub.provider.repeated.calls", "hub.provider.calls", "hub.provider.call", "hub.provider.results", "hub.lock",
+            "hub.merchant.links.opened", "hub.merchant.actions.started", "hub.merchant.actions.completed");
 
     @Test
     void everyKeyTheCodeOrARouteReadsHasItsDefaultInApplicationProperties() {
