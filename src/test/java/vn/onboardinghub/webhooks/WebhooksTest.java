@@ -196,6 +196,35 @@ class WebhooksTest {
     }
 
     @Test
+    void theMerchantsActionOnTheMerchantPageIsAnUpdate() throws Exception {
+        JsonNode waiting = onboard("page-1", "[\"its\"]", ERP);
+        String id = waiting.path("onboardingId").asText();
+        String page = waiting.at("/merchantLink/url").asText();
+        HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        // the merchant presses the ITS button (a fresh authorization: nothing the caller needs to hear), logs in at ITS
+        HttpResponse<String> pressed = browser.send(HttpRequest.newBuilder(URI.create(page + "/its")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(pressed.statusCode()).as(pressed.body()).isEqualTo(303);
+        HttpResponse<String> login = browser.send(HttpRequest.newBuilder(URI.create(pressed.headers().firstValue("Location").orElseThrow()))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> back = browser.send(HttpRequest.newBuilder(URI.create(login.headers().firstValue("Location").orElseThrow()))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(back.headers().firstValue("Location")).hasValue(page);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> types(erp, id).size() == 2);
+        assertThat(types(erp, id)).containsExactly("onboarding.action_required", "onboarding.updated");
+        JsonNode updated = erp.verified().stream().map(WebhookReceiver.Received::json)
+                .filter(e -> e.at("/data/onboardingId").asText().equals(id) && e.path("type").asText().equals("onboarding.updated"))
+                .findFirst().orElseThrow();
+        assertThat(updated.at("/data/status").asText()).isEqualTo("SUCCEEDED");
+        assertNoCredentials(json(hub.get("/api/v1/onboardings/" + id, ERP)), updated.toString());
+    }
+
+    static List<String> types(WebhookReceiver receiver, String onboardingId) {
+        return receiver.verified().stream().map(WebhookReceiver.Received::json)
+                .filter(e -> e.at("/data/onboardingId").asText().equals(onboardingId)).map(e -> e.path("type").asText()).toList();
+    }
+
+    @Test
     void aRedirectIsNeverFollowedAndTheDeliveryShowsWhy() throws Exception {
         onboard("redir-1", "[\"ahamove\"]", REDIR);
 
