@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import vn.onboardinghub.api.HttpListeners;
 import vn.onboardinghub.channels.file.FileDropConfiguration;
 import vn.onboardinghub.channels.jms.JmsConfiguration;
+import vn.onboardinghub.webhooks.WebhooksConfiguration;
 
 import java.util.Map;
 import java.util.Optional;
@@ -86,6 +87,7 @@ public final class Application {
         main.configure().addConfiguration(new OperationsConfiguration());
         main.configure().addConfiguration(new JmsConfiguration());
         main.configure().addConfiguration(new FileDropConfiguration());
+        main.configure().addConfiguration(new WebhooksConfiguration());
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         overrides.forEach(main::addOverrideProperty);
         main.addMainListener(new MainListenerSupport() {

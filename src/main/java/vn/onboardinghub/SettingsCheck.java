@@ -43,6 +43,7 @@ public final class SettingsCheck {
     /** The same for settings named by a pattern (a provider's, a client's). */
     private static final Map<Pattern, long[]> WHOLE_NUMBER_PATTERNS = new LinkedHashMap<>();
     private static final Set<String> BOOLEANS = Set.of("hub.sandbox.enabled", "hub.broker.embedded",
+            "hub.webhooks.allow-private-targets",
             "hub.file.include-credentials", "hub.hawtio.enabled", "hub.hawtio.authentication", "hub.hawtio.secure-cookie",
             "camel.server.enabled", "camel.management.enabled", "camel.management.health-check-enabled",
             "camel.management.metrics-enabled", "camel.metrics.enabled");
@@ -68,7 +69,9 @@ public final class SettingsCheck {
                 "hub.file.max-record-chars", "hub.file.max-field-chars", "hub.file.stalled-after-seconds",
                 "hub.file.takeover-after-seconds", "camel.main.shutdown-timeout", "hub.broker.max-connections",
                 "hub.outage.max-wait-seconds", "hub.outage.max-backoff-ms", "hub.onboarding.sweep-seconds",
-                "hub.merchant-link.ttl-hours")) {
+                "hub.merchant-link.ttl-hours", "hub.webhooks.poll-ms", "hub.webhooks.concurrency",
+                "hub.webhooks.retry-initial-ms", "hub.webhooks.retry-max-ms", "hub.webhooks.give-up-after-seconds",
+                "hub.webhooks.connect-timeout-ms", "hub.webhooks.response-timeout-ms", "hub.webhooks.keep-days")) {
             WHOLE_NUMBERS.put(atLeastOne, new long[]{1, MAX});
         }
         for (String atLeastZero : List.of("hub.api.refused-keys-per-minute", "hub.retry.initial-delay-ms",
@@ -130,6 +133,7 @@ public final class SettingsCheck {
         });
         set.apply("hub.crypto.key").ifPresent(SettingsCheck::cryptoKeys);
         boolean sandbox = set.apply("hub.sandbox.enabled").map(Boolean::parseBoolean).orElse(true);
+        webhooks(all, set, sandbox);
         if (sandbox) {
             return;
         }
@@ -173,6 +177,44 @@ public final class SettingsCheck {
             }
         }
         return names;
+    }
+
+    private static final Pattern WEBHOOK_URL = Pattern.compile("hub\\.api\\.clients\\.([^.]+)\\.webhook-url");
+
+    /**
+     * A client's {@code webhook-url}: an absolute URL, https outside sandbox mode, with a {@code webhook-secret} of
+     * comma-separated {@code whsec_<base64>} items (a secret alone, without a URL, is not used and not refused).
+     */
+    private static void webhooks(Set<String> all, Function<String, Optional<String>> set, boolean sandbox) {
+        for (String key : all) {
+            java.util.regex.Matcher url = WEBHOOK_URL.matcher(key);
+            if (!url.matches() || set.apply(key).isEmpty()) {
+                continue;
+            }
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(set.apply(key).get());
+            } catch (java.net.URISyntaxException e) {
+                uri = null;
+            }
+            String scheme = uri == null || uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (uri == null || uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+                throw refused(key, "must be an absolute https URL");
+            }
+            if (!sandbox && !scheme.equals("https")) {
+                throw refused(key, "must be https outside sandbox mode");
+            }
+            String secretKey = "hub.api.clients." + url.group(1) + ".webhook-secret";
+            if (set.apply(secretKey).isEmpty()) {
+                throw refused(secretKey, "must be set when " + key + " is: the key that signs the webhooks (whsec_ followed by"
+                        + " base64, e.g. whsec_$(openssl rand -base64 32))");
+            }
+            try {
+                vn.onboardinghub.webhooks.WebhookSigner.of(set.apply(secretKey).get());
+            } catch (IllegalArgumentException e) {
+                throw refused(secretKey, e.getMessage());
+            }
+        }
     }
 
     /** What a provider's name looks like, at most 40 characters: such a name is quoted back, anything else is not. */

@@ -16,6 +16,7 @@ import vn.onboardinghub.model.InvalidRequestException;
 import vn.onboardinghub.model.RequestError;
 import vn.onboardinghub.store.BatchNotFoundException;
 import vn.onboardinghub.store.InfrastructureUnavailableException;
+import vn.onboardinghub.webhooks.WebhookEventNotFoundException;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -142,7 +143,8 @@ public class Api {
             error = new RequestError("SERVICE_UNAVAILABLE", "The hub's database is unavailable for now. Send the"
                     + " same request again later: with the same requestId it is not onboarded twice.", null);
             exchange.getMessage().setHeader("Retry-After", String.valueOf(RETRY_AFTER_OUTAGE_SECONDS));
-        } else if (e instanceof OnboardingNotFoundException || e instanceof BatchNotFoundException) {
+        } else if (e instanceof OnboardingNotFoundException || e instanceof BatchNotFoundException
+                || e instanceof WebhookEventNotFoundException) {
             status = 404;
             error = new RequestError("NOT_FOUND", e.getMessage(), null);
         } else if (e instanceof NothingForMerchantException) {

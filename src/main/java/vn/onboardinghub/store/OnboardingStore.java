@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Predicate;
 
 /** Onboarding results (encrypted, they hold credentials) through JDBC: H2 embedded by default, PostgreSQL in production; schema by Flyway. */
 public class OnboardingStore implements AutoCloseable {
@@ -30,6 +31,9 @@ public class OnboardingStore implements AutoCloseable {
     /** Claims and results of concurrent onboardings are committed together (see {@link GroupCommit}). */
     private final GroupCommit writes;
     private static final int MAX_ONBOARDINGS_PER_COMMIT = 256;
+    /** The webhook outbox, written by {@link #save} for the clients {@link #eventClients} names. */
+    private final WebhookStore webhooks;
+    private volatile Predicate<String> eventClients = client -> false;
 
     /** A store whose writer runs on a thread of its own (tools and tests: no Camel context to own the thread). */
     public OnboardingStore(DataSource dataSource, ObjectMapper mapper, ResultCipher cipher) {
@@ -46,6 +50,20 @@ public class OnboardingStore implements AutoCloseable {
         this.mapper = mapper;
         this.cipher = cipher;
         this.writes = writes;
+        this.webhooks = new WebhookStore(dataSource, mapper, cipher);
+    }
+
+    /** The webhook outbox of this store's database. */
+    public WebhookStore webhooks() {
+        return webhooks;
+    }
+
+    /**
+     * From now on, every change of a stored result of a client {@code clients} accepts writes its webhook event
+     * ({@link vn.onboardinghub.model.OnboardingEvent}) to the outbox, in the transaction of the change.
+     */
+    public void sendEventsFor(Predicate<String> clients) {
+        this.eventClients = clients;
     }
 
     /** The name of the thread that commits the writes (a Camel pool's name, or the thread's own). */
@@ -230,9 +248,15 @@ public class OnboardingStore implements AutoCloseable {
 
     private void writeResult(OnboardingResult result, OnboardingRequest request, String resultJson,
                              Map<ProviderResult, String> successes) throws SQLException {
+        boolean tell = result.client() != null && eventClients.test(result.client());
         writes.run(c -> {
+            // the result as stored until now (row locked to the end of the transaction): what the event tells is the change
+            OnboardingResult previous = tell ? storedResult(c, result.onboardingId()) : null;
             if (!updateOnboarding(c, result, resultJson)) {
                 insertOnboarding(c, result, request, null);
+            }
+            if (tell) {
+                webhooks.record(c, previous, result);
             }
             for (Map.Entry<ProviderResult, String> success : successes.entrySet()) {
                 rememberSuccess(c, result, success.getKey(), success.getValue());
@@ -291,6 +315,18 @@ public class OnboardingStore implements AutoCloseable {
                 return false;
             }
             throw InfrastructureUnavailableException.ofDatabase("cannot record a used callback state", e);
+        }
+    }
+
+    private OnboardingResult storedResult(Connection c, String onboardingId) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(
+                "SELECT result_json FROM onboarding WHERE onboarding_id = ? FOR UPDATE")) {
+            select.setString(1, onboardingId);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? result(rs.getString(1)) : null;
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot read onboarding " + onboardingId, e);
         }
     }
 

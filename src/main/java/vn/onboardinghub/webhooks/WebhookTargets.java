@@ -1,0 +1,99 @@
+package vn.onboardinghub.webhooks;
+
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.Locale;
+
+/**
+ * Where webhooks may go (server-side request forgery): outside sandbox mode only {@code https}, and never to a
+ * loopback, link-local (169.254.0.0/16 with the cloud metadata address 169.254.169.254, fe80::/10), unspecified
+ * (0.0.0.0, ::) or multicast address, nor to a private one (RFC 1918 10/8, 172.16/12, 192.168/16; shared
+ * 100.64/10; IPv6 unique local fc00::/7) unless {@code hub.webhooks.allow-private-targets}. Checked on the addresses
+ * the name resolves to when the webhook is sent: the HTTP client connects only to addresses this resolver returned,
+ * so a name cannot be re-pointed between the check and the connection. Sandbox mode (trying the hub out) also allows
+ * {@code http} and loopback.
+ */
+public final class WebhookTargets implements DnsResolver {
+    /** A target refused by the rules above; its message says why, and is what the delivery shows. */
+    public static final class RefusedTargetException extends UnknownHostException {
+        RefusedTargetException(String message) {
+            super(message);
+        }
+    }
+
+    private final boolean sandbox;
+    private final boolean allowPrivate;
+    private final DnsResolver system = SystemDefaultDnsResolver.INSTANCE;
+
+    public WebhookTargets(boolean sandbox, boolean allowPrivate) {
+        this.sandbox = sandbox;
+        this.allowPrivate = allowPrivate;
+    }
+
+    /** The URL's scheme is allowed (https; http too in sandbox mode). */
+    public void checkScheme(URI url) throws RefusedTargetException {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !(sandbox && scheme.equals("http"))) {
+            throw new RefusedTargetException("refused: the webhook URL must be https outside sandbox mode");
+        }
+    }
+
+    @Override
+    public InetAddress[] resolve(String host) throws UnknownHostException {
+        InetAddress[] addresses = system.resolve(host);
+        for (InetAddress address : addresses) {
+            String refused = refusal(address);
+            if (refused != null) {
+                throw new RefusedTargetException("refused: " + host + " resolves to " + address.getHostAddress() + ", " + refused);
+            }
+        }
+        return addresses;
+    }
+
+    @Override
+    public String resolveCanonicalHostname(String host) throws UnknownHostException {
+        return system.resolveCanonicalHostname(host);
+    }
+
+    /** Why an address is refused, or null when it is allowed. */
+    String refusal(InetAddress address) {
+        if (address.isLoopbackAddress()) {
+            return sandbox ? null : "a loopback address";
+        }
+        if (address.isAnyLocalAddress() || isZeroNetwork(address)) {
+            return "an unspecified address";
+        }
+        if (address.isLinkLocalAddress()) {
+            return "a link-local address (such as the cloud metadata service)";
+        }
+        if (address.isMulticastAddress()) {
+            return "a multicast address";
+        }
+        if (isPrivate(address) && !allowPrivate) {
+            return "a private address (hub.webhooks.allow-private-targets is false)";
+        }
+        return null;
+    }
+
+    private static boolean isZeroNetwork(InetAddress address) {
+        return address instanceof Inet4Address && address.getAddress()[0] == 0;
+    }
+
+    private static boolean isPrivate(InetAddress address) {
+        byte[] b = address.getAddress();
+        if (address instanceof Inet4Address) {
+            int first = b[0] & 0xff;
+            int second = b[1] & 0xff;
+            return first == 10 || (first == 172 && second >= 16 && second <= 31) || (first == 192 && second == 168)
+                    || (first == 100 && second >= 64 && second <= 127);
+        }
+        // fc00::/7 unique local, and the deprecated site-local fec0::/10
+        return address instanceof Inet6Address && ((b[0] & 0xfe) == 0xfc || address.isSiteLocalAddress());
+    }
+}

@@ -1,0 +1,105 @@
+package vn.onboardinghub.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import vn.onboardinghub.model.OnboardingRequest;
+import vn.onboardinghub.model.OnboardingResult;
+import vn.onboardinghub.model.ProviderResult;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The webhook outbox as instances share it: written with the result, an onboarding's events claimed one after the
+ * other, a claim held by one instance at a time, and taken over once its lease has passed (its holder died).
+ */
+class WebhookStoreTest {
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void eventsAreClaimedInOrderPerOnboardingByOneInstanceAndTakenOverAfterTheLease(String database) throws Exception {
+        TestDatabase.with(database, 4, dataSource -> {
+            try (OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(new byte[32]))) {
+                store.migrate();
+                store.sendEventsFor(client -> client.equals("erp"));
+                OnboardingResult waiting = OnboardingResult.of("ob-1", "r-1", "M-1", "erp", List.of(
+                        ProviderResult.actionRequired("its", new ProviderResult.Action("AUTHORIZE", "https://its/auth", 900), null, 1)));
+                store.save(waiting, request("r-1"), Map.of());
+                // stored again unchanged: nothing new to tell
+                store.save(waiting, request("r-1"), Map.of());
+                store.save(waiting.with(ProviderResult.succeeded("its", Map.of("shopId", "s-1", "shopKey", "secret-shop-key"), 2)),
+                        request("r-1"), Map.of());
+                store.save(OnboardingResult.of("ob-2", "r-2", "M-2", "erp", List.of(ProviderResult.succeeded("ahamove",
+                        Map.of("token", "secret-token"), 1))), request("r-2"), Map.of());
+                store.save(OnboardingResult.of("ob-3", "r-3", "M-3", "pos", List.of(ProviderResult.succeeded("ahamove",
+                        Map.of("token", "secret-token"), 1))), request("r-3"), Map.of());
+                WebhookStore outbox = store.webhooks();
+
+                // an instance without erp's webhook-url leaves erp's events to the others
+                assertThat(outbox.claim("instance-c", List.of("pos"), 10, Duration.ofSeconds(30))).isEmpty();
+                assertThat(outbox.claim("instance-c", List.of(), 10, Duration.ofSeconds(30))).isEmpty();
+                List<WebhookStore.Due> a = outbox.claim("instance-a", List.of("erp", "pos"), 10, Duration.ofSeconds(1));
+                // ob-1's second event waits for its first; pos has no webhook
+                assertThat(a).extracting(WebhookStore.Due::onboardingId, WebhookStore.Due::type).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("ob-1", "onboarding.action_required"),
+                        org.assertj.core.groups.Tuple.tuple("ob-2", "onboarding.completed"));
+                assertThat(a).allSatisfy(due -> assertThat(outbox.body(due)).doesNotContain("secret"));
+                assertThat(outbox.claim("instance-b", 10, Duration.ofSeconds(30))).as("claimed by a").isEmpty();
+
+                // instance a dies holding them: b takes them over once the lease has passed
+                List<WebhookStore.Due> b = await().atMost(Duration.ofSeconds(10))
+                        .until(() -> outbox.claim("instance-b", 10, Duration.ofSeconds(30)), taken -> !taken.isEmpty());
+                assertThat(b).extracting(WebhookStore.Due::eventId).containsExactlyElementsOf(a.stream().map(WebhookStore.Due::eventId).toList());
+                // a's late outcome no longer counts: b holds the claim
+                outbox.failed(a.get(0), "instance-a", 503, "answered 503", null);
+                assertThat(outbox.list("erp", 10)).allMatch(d -> d.state() == WebhookStore.State.PENDING);
+
+                outbox.delivered(b.get(0), "instance-b", 204);
+                List<WebhookStore.Due> next = outbox.claim("instance-b", 10, Duration.ofSeconds(30));
+                assertThat(next).extracting(WebhookStore.Due::onboardingId, WebhookStore.Due::type)
+                        .containsExactly(org.assertj.core.groups.Tuple.tuple("ob-1", "onboarding.updated"));
+                assertThat(outbox.list("erp", 10)).extracting(WebhookStore.Delivery::type, WebhookStore.Delivery::state).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("onboarding.completed", WebhookStore.State.PENDING),
+                        org.assertj.core.groups.Tuple.tuple("onboarding.updated", WebhookStore.State.PENDING),
+                        org.assertj.core.groups.Tuple.tuple("onboarding.action_required", WebhookStore.State.DELIVERED));
+                assertThat(outbox.list("pos", 10)).isEmpty();
+                // finished events are forgotten after a while; waiting ones never
+                assertThat(outbox.purge(java.time.Instant.now().plusSeconds(1))).isEqualTo(1);
+                assertThat(outbox.list("erp", 10)).extracting(WebhookStore.Delivery::state)
+                        .containsOnly(WebhookStore.State.PENDING).hasSize(2);
+            }
+        });
+    }
+
+    @org.junit.jupiter.api.Test
+    void reencryptRewritesTheOutboxSoThatTheOldKeyCanGo() throws Exception {
+        byte[] oldKey = new byte[32];
+        byte[] newKey = new byte[32];
+        newKey[0] = 1;
+        TestDatabase.with("h2", 4, dataSource -> {
+            try (OnboardingStore before = new OnboardingStore(dataSource, mapper, new ResultCipher(oldKey))) {
+                before.migrate();
+                before.sendEventsFor(client -> true);
+                before.save(OnboardingResult.of("ob-1", "r-1", "M-1", "erp", List.of(ProviderResult.succeeded("ahamove",
+                        Map.of("token", "t"), 1))), request("r-1"), Map.of());
+            }
+            var counts = new StoredResultsReencryption(dataSource, new ResultCipher(List.of(newKey, oldKey)), 100).run();
+            assertThat(counts).containsEntry("webhook_delivery.payload", new StoredResultsReencryption.Counts(1, 0, 0, 0));
+            try (OnboardingStore after = new OnboardingStore(dataSource, mapper, new ResultCipher(newKey))) {
+                WebhookStore.Due due = after.webhooks().claim("instance-a", 10, Duration.ofSeconds(30)).get(0);
+                assertThat(after.webhooks().body(due)).contains("\"type\":\"onboarding.completed\"");
+            }
+        });
+    }
+
+    private static OnboardingRequest request(String requestId) {
+        return new OnboardingRequest(requestId, new OnboardingRequest.Merchant("M", "Shop", "0912345678",
+                "shop@example.vn", "1 Lê Lợi, Quận 1", 10.77, 106.7, "VN"), List.of("its"));
+    }
+}
