@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import vn.onboardinghub.api.HttpListeners;
 import vn.onboardinghub.channels.file.FileDropConfiguration;
 import vn.onboardinghub.channels.jms.JmsConfiguration;
+import vn.onboardinghub.ops.TracingConfiguration;
 
 import java.util.Map;
 import java.util.Optional;
@@ -78,6 +79,7 @@ public final class Application {
         main.configure().addConfiguration(HubConfiguration.class);
         main.configure().addConfiguration(JmsConfiguration.class);
         main.configure().addConfiguration(FileDropConfiguration.class);
+        main.configure().addConfiguration(TracingConfiguration.class);
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         overrides.forEach(main::addOverrideProperty);
         main.addMainListener(new MainListenerSupport() {
