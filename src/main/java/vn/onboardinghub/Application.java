@@ -76,10 +76,18 @@ public final class Application {
 
     private static Main create(Map<String, String> overrides) {
         Main main = new Main();
-        main.configure().addConfiguration(HubConfiguration.class);
-        main.configure().addConfiguration(JmsConfiguration.class);
-        main.configure().addConfiguration(FileDropConfiguration.class);
-        main.configure().addConfiguration(TracingConfiguration.class);
+        // in this order: each binds beans the next ones use (the store before the providers, and so on); Camel Main
+        // binds the @BindToRegistry beans of them all, then calls their configure methods, in this order too.
+        // Instances, not classes: Camel 4.18 post-processes a configuration it creates from its class twice (its
+        // injector, then Main), which would run each @BindToRegistry method twice
+        main.configure().addConfiguration(new StoreConfiguration());
+        main.configure().addConfiguration(new ProvidersConfiguration());
+        main.configure().addConfiguration(new OnboardingConfiguration());
+        main.configure().addConfiguration(new RestApiConfiguration());
+        main.configure().addConfiguration(new OperationsConfiguration());
+        main.configure().addConfiguration(new JmsConfiguration());
+        main.configure().addConfiguration(new FileDropConfiguration());
+        main.configure().addConfiguration(new TracingConfiguration());
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         overrides.forEach(main::addOverrideProperty);
         main.addMainListener(new MainListenerSupport() {

@@ -36,8 +36,8 @@ final class ReencryptCommand {
         Settings settings = new Settings(props);
         boolean sandboxMode = settings.bool("hub.sandbox.enabled");
         Path dataDir = Path.of(settings.string("hub.data-dir")).toAbsolutePath();
-        ResultCipher cipher = new ResultCipher(HubConfiguration.cryptoKeys(settings, dataDir, sandboxMode));
-        try (HikariDataSource dataSource = HubConfiguration.dataSource(settings, dataDir)) {
+        ResultCipher cipher = new ResultCipher(StoreConfiguration.cryptoKeys(settings, dataDir, sandboxMode));
+        try (HikariDataSource dataSource = StoreConfiguration.dataSource(settings, dataDir)) {
             Map<String, StoredResultsReencryption.Counts> counts =
                     new StoredResultsReencryption(dataSource, cipher, BATCH).run();
             boolean complete = true;

@@ -24,24 +24,24 @@ class CryptoKeySettingTest {
     void keysAreReadInTheirOrderTheFirstBeingTheOneThatEncrypts() throws Exception {
         byte[] first = key(1);
         byte[] second = key(2);
-        List<byte[]> keys = HubConfiguration.cryptoKeys(settings(" " + encode(first) + " , " + encode(second) + ","), dataDir, false);
+        List<byte[]> keys = StoreConfiguration.cryptoKeys(settings(" " + encode(first) + " , " + encode(second) + ","), dataDir, false);
         assertThat(keys).containsExactly(first, second);
         assertThat(dataDir.resolve("keys")).doesNotExist();
     }
 
     @Test
     void aKeyThatIsNotBase64IsNamedByItsPlaceNotShown() {
-        assertThatThrownBy(() -> HubConfiguration.cryptoKeys(settings(encode(key(1)) + ",sec%ret"), dataDir, false))
+        assertThatThrownBy(() -> StoreConfiguration.cryptoKeys(settings(encode(key(1)) + ",sec%ret"), dataDir, false))
                 .hasMessage("hub.crypto.key: key 2 of 2 is not base64")
                 .hasNoCause();
     }
 
     @Test
     void withoutAKeyOneIsGeneratedOnceAndKept() throws Exception {
-        List<byte[]> generated = HubConfiguration.cryptoKeys(settings(""), dataDir, true);
+        List<byte[]> generated = StoreConfiguration.cryptoKeys(settings(""), dataDir, true);
         assertThat(generated).hasSize(1);
         assertThat(Files.readAllBytes(dataDir.resolve("keys").resolve("results.key"))).isEqualTo(generated.get(0));
-        assertThat(HubConfiguration.cryptoKeys(settings(""), dataDir, true)).containsExactly(generated.get(0));
+        assertThat(StoreConfiguration.cryptoKeys(settings(""), dataDir, true)).containsExactly(generated.get(0));
     }
 
     private static Settings settings(String cryptoKey) {

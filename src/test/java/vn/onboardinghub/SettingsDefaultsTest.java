@@ -36,7 +36,8 @@ class SettingsDefaultsTest {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(hub(?:\\.[a-z0-9-]+)+)(:[^}]*)?}}");
     /** Literals of the sources that look like keys but name no setting: meter names, the data dir's lock file. */
     private static final Set<String> NOT_SETTINGS = Set.of("hub.onboardings", "hub.batch.records",
-            "hub.provider.repeated.calls", "hub.provider.calls", "hub.provider.call", "hub.provider.results", "hub.lock");
+            "hub.provider.repeated.calls", "hub.provider.calls", "hub.provider.call", "hub.provider.results", "hub.lock",
+            "hub.merchant.links.opened", "hub.merchant.actions.started", "hub.merchant.actions.completed");
 
     @Test
     void everyKeyTheCodeOrARouteReadsHasItsDefaultInApplicationProperties() {
@@ -72,7 +73,7 @@ class SettingsDefaultsTest {
         shipped.stringPropertyNames().forEach(key -> placeholders(shipped.getProperty(key), read));
         Map<String, Set<String>> providerKeys = new java.util.HashMap<>();
         for (ProviderAdapter provider : new ProviderCatalog(new ObjectMapper()).all()) {
-            Set<String> keys = new HashSet<>(HubConfiguration.PROVIDER_DEFAULTS.keySet());
+            Set<String> keys = new HashSet<>(ProvidersConfiguration.PROVIDER_DEFAULTS.keySet());
             keys.addAll(provider.settingKeys());
             providerKeys.put(provider.name(), keys);
         }

@@ -158,8 +158,11 @@ public class Api {
         reply(exchange);
     }
 
-    /** The method and path (never the query: it may hold what should not be logged) for the access log line. */
-    private static void remember(Exchange exchange) {
+    /**
+     * The method and path (never the query: it may hold what should not be logged) for the access log line; run first
+     * on every API route (the public ones too, whose steps may clear the request's headers before the reply).
+     */
+    public static void remember(Exchange exchange) {
         if (exchange.getProperty(METHOD) == null) {
             Message message = exchange.getMessage();
             String uri = message.getHeader(Exchange.HTTP_URI, "", String.class);

@@ -15,6 +15,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
 import vn.onboardinghub.StartRefusedException;
+import vn.onboardinghub.core.MerchantLinks;
 import vn.onboardinghub.model.RequestError;
 
 import java.io.IOException;
@@ -55,6 +56,7 @@ public final class HttpListeners implements StartupListener {
                 throw refused(host, port, setting, whyNotBindable(host, port));
             }
             if (router.isMainServer()) {
+                merchantPagesNotStored(router);
                 answerUnmatchedRequests(context, router);
                 answerTooLargeBodies(context, router);
             }
@@ -80,6 +82,17 @@ public final class HttpListeners implements StartupListener {
             boolean known = component != null && component.getHttpEndpoints().stream()
                     .anyMatch(endpoint -> pathPattern(endpoint.getUri()).matcher(path).matches());
             (known ? notAllowed : notFound).handle(routing);
+        });
+    }
+
+    /**
+     * Every answer under {@code /m/} (merchant pages, whose URLs carry the merchant's token) is {@code Cache-Control:
+     * no-store}: Camel's HTTP binding drops a Cache-Control header a route sets, so it is set here as the answer goes out.
+     */
+    private static void merchantPagesNotStored(VertxPlatformHttpRouter router) {
+        router.route(MerchantLinks.PATH + "*").order(-1).handler(routing -> {
+            routing.addHeadersEndHandler(end -> routing.response().headers().set("Cache-Control", "no-store"));
+            routing.next();
         });
     }
 

@@ -12,7 +12,9 @@ import java.util.Optional;
 
 /**
  * Signs and verifies the {@code state} of provider callbacks: {@code provider.onboardingId.expiry} with an
- * HMAC-SHA256, so a callback cannot be forged or pointed at another onboarding. A state has exactly one accepted
+ * HMAC-SHA256, so a callback cannot be forged or pointed at another onboarding; {@code provider.onboardingId.expiry.page}
+ * when the merchant started the provider's flow from the merchant page (the callback then sends the browser back to
+ * that page). The flag is part of the signed payload: it cannot be added to or removed from a state. A state has exactly one accepted
  * text: the one the hub issued (base64url without padding, the expiry in plain digits). Other encodings of the same
  * bytes (an added {@code =}, other values of the last character's unused bits) are refused, so a single-use check
  * cannot be dodged by re-encoding a state.
@@ -29,11 +31,18 @@ public class CallbackSigner {
         this.clock = clock;
     }
 
-    /** What a verified state names; {@code expiry} in epoch seconds. */
-    public record State(String provider, String onboardingId, long expiry) {
+    /** The last part of the payload of a state whose flow started from the merchant page. */
+    static final String FROM_PAGE = "page";
+
+    /** What a verified state names; {@code expiry} in epoch seconds; {@code fromPage}: started from the merchant page. */
+    public record State(String provider, String onboardingId, long expiry, boolean fromPage) {
+        public State(String provider, String onboardingId, long expiry) {
+            this(provider, onboardingId, expiry, false);
+        }
+
         /** The one text the hub signs for this state's payload. */
         String payload() {
-            return provider + "." + onboardingId + "." + expiry;
+            return provider + "." + onboardingId + "." + expiry + (fromPage ? "." + FROM_PAGE : "");
         }
     }
 
@@ -43,7 +52,12 @@ public class CallbackSigner {
     }
 
     public String sign(String provider, String onboardingId) {
-        return canonical(new State(provider, onboardingId, clock.instant().plus(validity).getEpochSecond()));
+        return sign(provider, onboardingId, false);
+    }
+
+    /** A state for a flow started from the merchant page when {@code fromPage}. */
+    public String sign(String provider, String onboardingId, boolean fromPage) {
+        return canonical(new State(provider, onboardingId, clock.instant().plus(validity).getEpochSecond(), fromPage));
     }
 
     /**
@@ -71,12 +85,13 @@ public class CallbackSigner {
             return Optional.empty();
         }
         String[] parts = payload.split("\\.", -1);
-        if (parts.length != 3 || !MessageDigest.isEqual(mac(payload), given)) {
+        if ((parts.length != 3 && !(parts.length == 4 && FROM_PAGE.equals(parts[3])))
+                || !MessageDigest.isEqual(mac(payload), given)) {
             return Optional.empty();
         }
         State verified;
         try {
-            verified = new State(parts[0], parts[1], Long.parseLong(parts[2]));
+            verified = new State(parts[0], parts[1], Long.parseLong(parts[2]), parts.length == 4);
         } catch (NumberFormatException e) {
             return Optional.empty();
         }

@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Provider callbacks ({@code GET /api/v1/callbacks/<provider>}): the hub-signed {@code state} authenticates the
@@ -38,6 +39,8 @@ public class Callbacks implements CallbackUrls {
     private final OnboardingStore store;
     private final ProviderCatalog catalog;
     private final AccountKeys accountKeys;
+    private volatile MerchantLinks merchantLinks;
+    private volatile Consumer<String> merchantActionCompleted = provider -> { };
 
     public Callbacks(CallbackSigner signer, String publicBaseUrl, OnboardingStore store, ProviderCatalog catalog,
                      AccountKeys accountKeys) {
@@ -48,10 +51,25 @@ public class Callbacks implements CallbackUrls {
         this.accountKeys = accountKeys;
     }
 
+    /** The merchant links whose page a browser that started from the merchant page is sent back to. */
+    public void backToPageWith(MerchantLinks merchantLinks) {
+        this.merchantLinks = merchantLinks;
+    }
+
+    /** Told the provider each time a provider that waited for the merchant succeeds through its callback. */
+    public void countCompletionsWith(Consumer<String> merchantActionCompleted) {
+        this.merchantActionCompleted = merchantActionCompleted;
+    }
+
     @Override
     public String callbackUrl(String provider, String onboardingId) {
+        return callbackUrl(provider, onboardingId, false);
+    }
+
+    @Override
+    public String callbackUrl(String provider, String onboardingId, boolean fromPage) {
         return publicBaseUrl + "/api/v1/callbacks/" + provider + "?state="
-                + URLEncoder.encode(signer.sign(provider, onboardingId), StandardCharsets.UTF_8);
+                + URLEncoder.encode(signer.sign(provider, onboardingId, fromPage), StandardCharsets.UTF_8);
     }
 
     /**
@@ -80,12 +98,18 @@ public class Callbacks implements CallbackUrls {
         exchange.setProperty(ProviderCalls.PROVIDER, provider);
         exchange.setProperty(ProviderAdapter.REQUEST, stored.request());
         exchange.setProperty(STORED, stored);
+        exchange.setProperty(CallbackUrls.FROM_PAGE, verified.fromPage());
         exchange.setProperty("callbackRoute", "direct:callback-" + provider);
         // the provider route's result, collected as the fan-out collects them
         exchange.setProperty(ProviderResultsAggregation.RESULTS, Collections.synchronizedList(new ArrayList<ProviderResult>()));
     }
 
-    /** Stores the provider's new result; the reply is a redirect, or a short status without credentials. */
+    /**
+     * Stores the provider's new result; the reply is a redirect, or a short status without credentials. A flow the
+     * merchant started from the merchant page goes back to that page (while the onboarding has a current link), which
+     * then offers the provider's own way on (e.g. ITS's {@code its.redirectUrl}); else to where the provider's callback
+     * route says ({@link CallbackUrls#REDIRECT}).
+     */
     @SuppressWarnings("unchecked")
     public Map<String, Object> complete(Exchange exchange) {
         ProviderResult providerResult = ((List<ProviderResult>) exchange.getProperty(ProviderResultsAggregation.RESULTS, List.class)).get(0);
@@ -95,7 +119,16 @@ public class Callbacks implements CallbackUrls {
                 accountKeys.of(catalog.get(providerResult.provider()), stored.request())));
         LOG.info("onboarding {} callback from {}: {} → {}", updated.onboardingId(), providerResult.provider(),
                 providerResult.status(), updated.status());
+        ProviderResult before = stored.result().results().get(providerResult.provider());
+        if (before != null && before.status() == ProviderResult.ProviderStatus.ACTION_REQUIRED
+                && providerResult.status() == ProviderResult.ProviderStatus.SUCCEEDED) {
+            merchantActionCompleted.accept(providerResult.provider());
+        }
         String redirect = exchange.getProperty(REDIRECT, String.class);
+        MerchantLinks links = merchantLinks;
+        if (links != null && exchange.getProperty(CallbackUrls.FROM_PAGE, false, Boolean.class)) {
+            redirect = links.currentUrl(updated.onboardingId()).orElse(redirect);
+        }
         exchange.getMessage().getHeaders().clear();
         if (redirect != null) {
             exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 302);

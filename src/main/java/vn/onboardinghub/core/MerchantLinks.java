@@ -69,7 +69,7 @@ public class MerchantLinks {
         String linkId = B64.encodeToString(id);
         Instant expiresAt = clock.instant().plus(ttl).truncatedTo(ChronoUnit.SECONDS);
         links.replace(onboardingId, linkId, expiresAt);
-        return new MerchantLink(publicBaseUrl + PATH + linkId + "." + signature(linkId), expiresAt.toString());
+        return new MerchantLink(pageUrl(linkId), expiresAt.toString());
     }
 
     /** The onboarding a token names, if it is the exact text the hub issued and its link is current (not revoked or expired). */
@@ -83,6 +83,21 @@ public class MerchantLinks {
             return Optional.empty();
         }
         return links.onboardingOf(linkId, clock.instant());
+    }
+
+    /** The page URL of the onboarding's current link (none when every link was revoked or expired). */
+    public Optional<String> currentUrl(String onboardingId) {
+        return links.currentLinkOf(onboardingId, clock.instant()).map(this::pageUrl);
+    }
+
+    /** {@code <hub.public-base-url>/m/<token>} of a link: the token is the link id and its signature. */
+    public String pageUrl(String linkId) {
+        return publicBaseUrl + PATH + linkId + "." + signature(linkId);
+    }
+
+    /** The page URL of a token {@link #onboardingOf} accepted, plus {@code suffix} (e.g. {@code /its}). */
+    public String urlOfToken(String token, String suffix) {
+        return publicBaseUrl + PATH + token + suffix;
     }
 
     /**

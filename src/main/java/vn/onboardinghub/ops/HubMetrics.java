@@ -35,6 +35,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code hub.provider.repeated.calls} [{@code hub_provider_repeated_calls_total}] {provider}: providers called
  *       again because an onboarding left unfinished by a stopped process (or an earlier delivery) was taken over:
  *       the stopped process may have called them already, so each is a call that may have happened twice.</li>
+ *   <li>{@code hub.merchant.links.opened} [{@code hub_merchant_links_opened_total}] {outcome}: merchant pages
+ *       ({@code /m/<token>}) asked for: outcome {@code shown}, or {@code refused} for a tampered, unknown, expired or
+ *       revoked link (many of those: someone probing links).</li>
+ *   <li>{@code hub.merchant.actions.started} [{@code hub_merchant_actions_started_total}] {provider}: buttons of the
+ *       merchant page pressed that make the hub start the provider's flow again (e.g. a fresh ITS authorization).</li>
+ *   <li>{@code hub.merchant.actions.completed} [{@code hub_merchant_actions_completed_total}] {provider}: providers
+ *       that waited for the merchant and then succeeded (through the provider's callback or the page's button).</li>
  * </ul>
  * No route step names them: Camel's route hooks feed them ({@link MeteredRoutes}, a route policy on the provider routes
  * and the onboarding route), the provider code tells each call sent, answered or failed and each provider's result
@@ -105,6 +112,24 @@ public class HubMetrics {
     public void providerCallRepeated(String provider) {
         Counter.builder("hub.provider.repeated.calls")
                 .description("Providers called again when an unfinished onboarding was taken over (possibly repeated calls)")
+                .tag("provider", provider).register(registry).increment();
+    }
+
+    /** A merchant page was asked for: {@code shown}, or {@code refused} (a bad link). */
+    public void merchantLinkOpened(boolean shown) {
+        Counter.builder("hub.merchant.links.opened").description("Merchant pages asked for, shown or refused (bad link)")
+                .tag("outcome", shown ? "shown" : "refused").register(registry).increment();
+    }
+
+    /** The merchant pressed a provider's button that makes the hub start its flow again. */
+    public void merchantActionStarted(String provider) {
+        Counter.builder("hub.merchant.actions.started").description("Provider flows started again from the merchant page")
+                .tag("provider", provider).register(registry).increment();
+    }
+
+    /** A provider that waited for the merchant succeeded. */
+    public void merchantActionCompleted(String provider) {
+        Counter.builder("hub.merchant.actions.completed").description("Providers that waited for the merchant and then succeeded")
                 .tag("provider", provider).register(registry).increment();
     }
 

@@ -55,7 +55,11 @@ public class TracingConfiguration implements CamelConfiguration {
                 tracerProvider.shutdown().join(10, TimeUnit.SECONDS);
             }
         }, true, true);
-        new OpenTelemetryTracer().init(context);
+        OpenTelemetryTracer tracer = new OpenTelemetryTracer();
+        // the periodic polls (timer routes: the abandoned-onboardings sweep …) would make a trace of each tick; what
+        // a poll starts (an onboarding taken over) still starts a trace of its own
+        tracer.setExcludePatterns("timer:*");
+        tracer.init(context);
         // the endpoint only: a collector's URL may carry a token in its query
         LOG.info("traces are sent over OTLP to {}", endpoint.get().replaceAll("[?#].*", ""));
     }

@@ -16,6 +16,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -93,17 +99,36 @@ public final class ClusterRateLimits implements AutoCloseable {
     private final Duration lease;
     private HikariDataSource permitsDatabase;
     private final BlockingQueue<Return> returns = new LinkedBlockingQueue<>();
-    private final Thread returnsWriter = new Thread(this::writeReturns, "rate-limit-returns");
+    /** The thread writing the permits given back (named rate-limit-returns), started with the first limit. */
+    private final ExecutorService returnsThread;
+    /** Whether {@link #returnsThread} is this instance's own, shut down by {@link #close}. */
+    private final boolean ownThread;
+    private Future<?> returnsWriter;
 
     /**
      * {@code hubDatabase}: the hub's PostgreSQL database, where Flyway created {@code provider_call_permit};
      * {@code lease}: longer than any call can last (the HTTP timeouts), after which a permit whose instance never gave
-     * it back is free again.
+     * it back is free again; {@code returnsThread}: a single thread (the hub's comes from Camel, which stops it with
+     * the context).
      */
+    public ClusterRateLimits(HikariDataSource hubDatabase, Duration lease, ExecutorService returnsThread) {
+        this(hubDatabase, lease, returnsThread, false);
+    }
+
+    /** As above, on a thread of its own, stopped by {@link #close}. */
     public ClusterRateLimits(HikariDataSource hubDatabase, Duration lease) {
+        this(hubDatabase, lease, Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "rate-limit-returns");
+            thread.setDaemon(true);
+            return thread;
+        }), true);
+    }
+
+    private ClusterRateLimits(HikariDataSource hubDatabase, Duration lease, ExecutorService returnsThread, boolean ownThread) {
         this.hubDatabase = hubDatabase;
         this.lease = lease;
-        returnsWriter.setDaemon(true);
+        this.returnsThread = returnsThread;
+        this.ownThread = ownThread;
     }
 
     /** The same database through a small pool of its own, opened by the first limit. */
@@ -116,7 +141,7 @@ public final class ClusterRateLimits implements AutoCloseable {
             config.setMaximumPoolSize(CONNECTIONS);
             config.setMinimumIdle(CONNECTIONS);
             permitsDatabase = new HikariDataSource(config);
-            returnsWriter.start();
+            returnsWriter = returnsThread.submit(this::writeReturns);
         }
         return permitsDatabase;
     }
@@ -125,13 +150,19 @@ public final class ClusterRateLimits implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (permitsDatabase != null) {
-            returnsWriter.interrupt();
+            // what is waiting is still written, then the writer ends
+            returns.add(STOP);
             try {
-                returnsWriter.join(5000);
+                returnsWriter.get(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException | CancellationException e) {
+                LOG.warn("the permits given back were not all written: {}", e.toString());
             }
             permitsDatabase.close();
+        }
+        if (ownThread) {
+            returnsThread.shutdownNow();
         }
     }
 
@@ -319,6 +350,9 @@ public final class ClusterRateLimits implements AutoCloseable {
     }
 
     /** A permit to give back: busy until {@code busyUntil}, unless its lease ended and another took it. */
+    /** Tells the writer of the permits given back to end (once what is waiting is written). */
+    private static final Return STOP = new Return("", -1, null, null);
+
     private record Return(String provider, int slot, OffsetDateTime busyUntil, OffsetDateTime leaseEnd) {
     }
 
@@ -337,6 +371,7 @@ public final class ClusterRateLimits implements AutoCloseable {
                 stopping = true;
             }
             returns.drainTo(batch);
+            stopping |= batch.remove(STOP);
             write(batch);
             batch.clear();
         }

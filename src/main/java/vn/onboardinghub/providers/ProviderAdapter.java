@@ -11,7 +11,10 @@ import vn.onboardinghub.model.ProviderError;
 import vn.onboardinghub.model.ProviderResult;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.MissingResourceException;
+import java.util.ResourceBundle;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -132,6 +135,42 @@ public abstract class ProviderAdapter {
     /** The hub's signed callback URLs, for providers that finish in the merchant's browser. */
     protected CallbackUrls callbacks() {
         return callbacks;
+    }
+
+    /**
+     * The hub's signed callback URL for the onboarding this exchange runs ({@code onboardingId}); it brings the
+     * browser back to the merchant page when the merchant started this run there ({@link CallbackUrls#FROM_PAGE}).
+     */
+    protected final String callbackUrl(Exchange exchange) {
+        return callbacks.callbackUrl(name(), exchange.getProperty("onboardingId", String.class),
+                exchange.getProperty(CallbackUrls.FROM_PAGE, false, Boolean.class));
+    }
+
+    /**
+     * How this provider's result appears on the merchant page, in {@code locale}. By default: an action with a
+     * {@code url} is a button that opens it; anything else shows only its state. A provider whose action goes stale
+     * (an authorization that expires) answers {@link MerchantStep#start()}; one whose action happens elsewhere answers
+     * {@link MerchantStep#instructions}, its texts in its own bundle ({@link #pageText}).
+     */
+    public MerchantStep merchantStep(ProviderResult result, OnboardingRequest request, Locale locale) {
+        if (result.status() == ProviderResult.ProviderStatus.ACTION_REQUIRED && result.action() != null
+                && result.action().url() != null) {
+            return MerchantStep.open(result.action().url());
+        }
+        return MerchantStep.NONE;
+    }
+
+    /**
+     * One of this provider's texts for the merchant page: the resource bundle {@code page} in the adapter's own
+     * package ({@code page.properties} in Vietnamese, {@code page_en.properties} in English, UTF-8).
+     */
+    protected final String pageText(String key, Locale locale) {
+        try {
+            return ResourceBundle.getBundle(getClass().getPackageName() + ".page", locale, getClass().getClassLoader(),
+                    ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES)).getString(key);
+        } catch (MissingResourceException e) {
+            throw new IllegalStateException(name() + " has no merchant page text " + key, e);
+        }
     }
 
     public ProviderSettings settings() {

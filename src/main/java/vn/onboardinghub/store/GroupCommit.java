@@ -7,9 +7,15 @@ import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Group commit: the writes of concurrent onboardings, each a unit of work, are run by one writer thread in one
@@ -28,19 +34,39 @@ final class GroupCommit implements AutoCloseable {
     }
 
     private static final Pending STOP = new Pending(c -> null, null);
+    /** The writer thread's name. */
+    static final String WRITER_THREAD = "hub-db-writer";
 
     private final DataSource dataSource;
     private final int maxUnits;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final Thread writer;
+    /** The writer's thread (named hub-db-writer): the hub's comes from Camel, which stops it with the context. */
+    private final ExecutorService writerThread;
+    /** Whether {@link #writerThread} is this instance's own, shut down by {@link #close}. */
+    private final boolean ownThread;
+    private final Future<?> writer;
     private boolean closed;
 
+    /** The writer on {@code writerThread}, a single thread it keeps until {@link #close}. */
+    GroupCommit(DataSource dataSource, int maxUnits, ExecutorService writerThread) {
+        this(dataSource, maxUnits, writerThread, false);
+    }
+
+    /** The writer on a thread of its own, stopped by {@link #close}. */
     GroupCommit(DataSource dataSource, int maxUnits) {
+        this(dataSource, maxUnits, Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, WRITER_THREAD);
+            thread.setDaemon(true);
+            return thread;
+        }), true);
+    }
+
+    private GroupCommit(DataSource dataSource, int maxUnits, ExecutorService writerThread, boolean ownThread) {
         this.dataSource = dataSource;
         this.maxUnits = maxUnits;
-        this.writer = new Thread(this::write, "hub-db-writer");
-        writer.setDaemon(true);
-        writer.start();
+        this.writerThread = writerThread;
+        this.ownThread = ownThread;
+        this.writer = writerThread.submit(this::write);
     }
 
     /** Runs the unit in the next transaction and returns its result once that transaction is committed. */
@@ -152,9 +178,15 @@ final class GroupCommit implements AutoCloseable {
             queue.add(STOP);
         }
         try {
-            writer.join(10_000);
+            writer.get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | CancellationException e) {
+            // the writer ended otherwise (or is stuck): the units it did not commit were failed or are lost with it
+        } finally {
+            if (ownThread) {
+                writerThread.shutdownNow();
+            }
         }
     }
 }

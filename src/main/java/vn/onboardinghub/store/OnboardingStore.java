@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 
 /** Onboarding results (encrypted, they hold credentials) through JDBC: H2 embedded by default, PostgreSQL in production; schema by Flyway. */
 public class OnboardingStore implements AutoCloseable {
@@ -30,12 +31,25 @@ public class OnboardingStore implements AutoCloseable {
     private final GroupCommit writes;
     private static final int MAX_ONBOARDINGS_PER_COMMIT = 256;
 
+    /** A store whose writer runs on a thread of its own (tools and tests: no Camel context to own the thread). */
     public OnboardingStore(DataSource dataSource, ObjectMapper mapper, ResultCipher cipher) {
+        this(dataSource, mapper, cipher, new GroupCommit(dataSource, MAX_ONBOARDINGS_PER_COMMIT));
+    }
+
+    /** A store whose writer runs on {@code writerThread}, a single thread it keeps until {@link #close}. */
+    public OnboardingStore(DataSource dataSource, ObjectMapper mapper, ResultCipher cipher, ExecutorService writerThread) {
+        this(dataSource, mapper, cipher, new GroupCommit(dataSource, MAX_ONBOARDINGS_PER_COMMIT, writerThread));
+    }
+
+    private OnboardingStore(DataSource dataSource, ObjectMapper mapper, ResultCipher cipher, GroupCommit writes) {
         this.dataSource = dataSource;
         this.mapper = mapper;
         this.cipher = cipher;
-        this.writes = new GroupCommit(dataSource, MAX_ONBOARDINGS_PER_COMMIT);
+        this.writes = writes;
     }
+
+    /** The name of the thread that commits the writes (a Camel pool's name, or the thread's own). */
+    public static final String WRITER_THREAD = GroupCommit.WRITER_THREAD;
 
     /** Commits the writes still waiting, then refuses new ones (before the data source is closed). */
     @Override

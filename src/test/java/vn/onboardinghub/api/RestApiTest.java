@@ -278,6 +278,39 @@ class RestApiTest extends ProviderContractTest {
         assertThat(received()).isEmpty();
     }
 
+    /**
+     * Every REST route of the hub is the API's (asked for its key above) or a merchant page's (its token authenticates
+     * it: routeConfiguration merchant-page-link); without a current token a page route answers the plain bad-link page
+     * (404, HTML, nothing of any onboarding), never a key error and never a page.
+     */
+    @Test
+    void everyOtherRestRouteIsAMerchantPageRouteThatAsksForItsToken() throws Exception {
+        ModelCamelContext model = (ModelCamelContext) hub.context();
+        assertThat(model.getRestDefinitions().stream().map(RestDefinition::getId))
+                .containsExactlyInAnyOrder("onboarding-api", "merchant-page");
+        RestDefinition pages = model.getRestDefinitions().stream().filter(rest -> "merchant-page".equals(rest.getId()))
+                .findFirst().orElseThrow();
+        HttpClient client = HttpClient.newHttpClient();
+        Map<String, String> routes = new LinkedHashMap<>();
+        for (VerbDefinition verb : pages.getVerbs()) {
+            String routeId = routeOf(pages, verb);
+            RouteDefinition route = model.getRouteDefinition(routeId);
+            assertThat(Arrays.asList(String.valueOf(route.getRouteConfigurationId()).split(","))).as(routeId)
+                    .contains("merchant-page-link").doesNotContain("api-public", "api-authenticated");
+            String path = pages.getPath() + verb.getPath().replace("{token}", "Wd1Ku0m6BDpXh7x2Qd5zjg.Hc1o9Z0h0pM6yq6aJrY1vw")
+                    .replaceAll("\\{[^}]+}", "its");
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(hub.url(path)))
+                    .method(verb.asVerb().toUpperCase(Locale.ROOT), HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(path).isEqualTo(404);
+            assertThat(response.headers().firstValue("Content-Type").orElseThrow()).as(path).startsWith("text/html");
+            assertThat(response.body()).as(path).contains("id=\"merchant-page-error\"").doesNotContain("UNAUTHORIZED");
+            routes.put(routeId, path);
+        }
+        assertThat(routes).containsOnlyKeys("merchant-page", "merchant-action");
+        assertThat(received()).isEmpty();
+    }
+
     /** The running route that serves this verb of the REST definition. */
     private static String routeOf(RestDefinition api, VerbDefinition verb) {
         return hub.context().getRoutes().stream()

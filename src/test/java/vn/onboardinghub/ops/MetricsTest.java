@@ -104,7 +104,8 @@ class MetricsTest {
         assertThat(queried).containsExactlyInAnyOrder("hub_onboardings_total", "hub_batch_records_total",
                 "hub_provider_calls_total", "hub_provider_results_total", "hub_provider_call_seconds_bucket",
                 "hub_provider_call_seconds_sum", "hub_provider_call_seconds_count", "hub_provider_call_seconds_max",
-                "hub_provider_repeated_calls_total", "resilience4j_circuitbreaker_state");
+                "hub_provider_repeated_calls_total", "resilience4j_circuitbreaker_state", "hub_merchant_links_opened_total",
+                "hub_merchant_actions_started_total", "hub_merchant_actions_completed_total");
     }
 
     private static String scrape() throws Exception {

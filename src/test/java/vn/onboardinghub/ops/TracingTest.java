@@ -71,6 +71,8 @@ class TracingTest {
         props.put("hub.providers.ahamove.api-key", API_KEY);
         props.put("hub.providers.ghtk.token", "ghtk-Secret-token-1");
         props.put("hub.tracing.otlp-endpoint", collector.tracesUrl());
+        // the sweep ticks during the tests: its polls are not traced
+        props.put("hub.onboarding.sweep-seconds", "1");
         hub = TestHub.start(props);
     }
 
@@ -159,6 +161,28 @@ class TracingTest {
                 .anyMatch(s -> s.spanId().equals(publishing)));
         assertProvidersSawNoTraceHeader();
         assertNothingPrivateIn(collector.spans());
+    }
+
+    @Test
+    void aCallerThatDoesNotSampleItsTraceIsNotRecordedAndPollsAreNeverTraced() throws Exception {
+        String unsampled = hex(16);
+        String sampled = hex(16);
+
+        for (String traceparent : List.of("00-" + unsampled + "-" + hex(8) + "-00", "00-" + sampled + "-" + hex(8) + "-01")) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(hub.url("/api/v1/onboardings")))
+                    .header("Content-Type", "application/json").header("X-API-Key", TestHub.API_KEY)
+                    .header("traceparent", traceparent)
+                    .POST(HttpRequest.BodyPublishers.ofString(request("TRACE-SAMPLED-" + traceparent.endsWith("1"))))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(MAPPER.readTree(response.body()).path("status").asText()).as(response.body()).isEqualTo("PARTIAL");
+        }
+
+        // the sampled trace, sent after, is exported: the first one would have been by then
+        await().atMost(Duration.ofSeconds(40)).until(() -> collector.spansOf(sampled).stream()
+                .anyMatch(s -> "camel-rest".equals(s.attributes().get("component"))));
+        assertThat(collector.spansOf(unsampled)).isEmpty();
+        assertThat(collector.spans()).as("the sweep (every second here) makes no span")
+                .noneMatch(s -> "camel-timer".equals(s.attributes().get("component")));
     }
 
     @Test

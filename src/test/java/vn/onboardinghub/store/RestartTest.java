@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.UUID;
 import static com.github.tomakehurst.wiremock.client.WireMock.*;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Results survive a restart: on the embedded H2 file database and on a real PostgreSQL. */
 class RestartTest {
@@ -91,6 +93,10 @@ class RestartTest {
             created = mapper.readTree(hub.post("/api/v1/onboardings", body).body());
         }
         assertThat(created.path("status").asText()).isEqualTo("SUCCEEDED");
+        // the hub's threads are Camel's, stopped with it: none is left behind (an embedding JVM restarts the hub)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                .map(Thread::getName).noneMatch(name -> name.endsWith(OnboardingStore.WRITER_THREAD)
+                        || name.endsWith("provider-calls") || name.endsWith("data-dir-permissions")));
         try (TestHub restarted = TestHub.start(dataDir, props)) {
             var read = restarted.get("/api/v1/onboardings/" + created.path("onboardingId").asText());
             assertThat(read.statusCode()).isEqualTo(200);

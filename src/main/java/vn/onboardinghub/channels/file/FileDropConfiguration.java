@@ -49,7 +49,7 @@ public class FileDropConfiguration implements CamelConfiguration {
         boolean includeCredentials = settings.bool("hub.file.include-credentials");
         ObjectMapper mapper = context.getRegistry().lookupByNameAndType("objectMapper", ObjectMapper.class);
         if (mapper == null) {
-            throw new IllegalStateException("bean objectMapper is missing: add FileDropConfiguration after HubConfiguration");
+            throw new IllegalStateException("bean objectMapper is missing: add FileDropConfiguration after the hub's configurations");
         }
 
         var registry = context.getRegistry();
@@ -62,7 +62,7 @@ public class FileDropConfiguration implements CamelConfiguration {
         long takeoverSeconds = settings.number("hub.file.takeover-after-seconds");
         OutageWait outages = context.getRegistry().lookupByNameAndType("outageWait", OutageWait.class);
         if (outages == null) {
-            throw new IllegalStateException("bean outageWait is missing: add FileDropConfiguration after HubConfiguration");
+            throw new IllegalStateException("bean outageWait is missing: add FileDropConfiguration after the hub's configurations");
         }
         FileBatches fileBatches = new FileBatches(mapper, batches, outbox, concurrency, includeCredentials,
                 settings.seconds("hub.file.progress-interval-seconds"), limits, inboxFilter,
@@ -96,7 +96,7 @@ public class FileDropConfiguration implements CamelConfiguration {
     private static SecretFields secretFields(CamelContext context) {
         ProviderCatalog catalog = context.getRegistry().lookupByNameAndType("providerCatalog", ProviderCatalog.class);
         if (catalog == null) {
-            throw new IllegalStateException("bean providerCatalog is missing: add FileDropConfiguration after HubConfiguration");
+            throw new IllegalStateException("bean providerCatalog is missing: add FileDropConfiguration after the hub's configurations");
         }
         return SecretFields.of(catalog);
     }

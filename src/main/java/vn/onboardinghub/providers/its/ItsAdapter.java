@@ -12,6 +12,7 @@ import vn.onboardinghub.model.ProviderResult;
 import vn.onboardinghub.model.Violation;
 import vn.onboardinghub.providers.CallbackUrls;
 import vn.onboardinghub.providers.InputField;
+import vn.onboardinghub.providers.MerchantStep;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderSandbox;
 import vn.onboardinghub.providers.UnexpectedResponseException;
@@ -19,6 +20,7 @@ import vn.onboardinghub.providers.UnexpectedResponseException;
 import java.util.LinkedHashMap;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -95,7 +97,7 @@ public class ItsAdapter extends ProviderAdapter {
     @Override
     protected void buildRequest(Exchange exchange, OnboardingRequest request, Message message) {
         message.setHeader("Authorization", "Bearer " + settings().value(API_KEY_SETTING));
-        String redirectUrl = callbacks().callbackUrl(name(), exchange.getProperty("onboardingId", String.class));
+        String redirectUrl = callbackUrl(exchange);
         String shopId = exchange.getProperty(CALLBACK_SHOP_ID, input(request, SHOP_ID), String.class);
         Map<String, String> body = new LinkedHashMap<>();
         if (shopId != null) {
@@ -145,6 +147,19 @@ public class ItsAdapter extends ProviderAdapter {
         if (input(request, REDIRECT_URL) != null) {
             exchange.setProperty(CallbackUrls.REDIRECT, input(request, REDIRECT_URL));
         }
+    }
+
+    /**
+     * On the merchant page: ITS's {@code auth_url} expires after {@code expires_in} (900 s), so the button asks ITS for
+     * a fresh one when it is pressed; once the shop is linked, a link on to the caller's {@code its.redirectUrl}.
+     */
+    @Override
+    public MerchantStep merchantStep(ProviderResult result, OnboardingRequest request, Locale locale) {
+        return switch (result.status()) {
+            case ACTION_REQUIRED -> MerchantStep.start();
+            case SUCCEEDED -> MerchantStep.continueTo(input(request, REDIRECT_URL));
+            case FAILED -> MerchantStep.NONE;
+        };
     }
 
     /** CurrentShop with the shop key as Bearer, body {@code {}}. */

@@ -9,6 +9,7 @@ import vn.onboardinghub.model.OnboardingRequest;
 import vn.onboardinghub.model.ProviderError;
 import vn.onboardinghub.model.ProviderResult;
 import vn.onboardinghub.providers.InputField;
+import vn.onboardinghub.providers.MerchantStep;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderSandbox;
 import vn.onboardinghub.providers.UnexpectedResponseException;
@@ -16,6 +17,7 @@ import vn.onboardinghub.providers.UnexpectedResponseException;
 import java.util.LinkedHashMap;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -115,6 +117,19 @@ public class SocdoAdapter extends ProviderAdapter {
                     "This Zalo user already has a Socdo account: the merchant must log in", status, null, providerMessage);
             default -> ProviderError.of(ErrorCode.forHttpStatus(status), "Socdo answered HTTP " + status, status, null, providerMessage);
         };
+    }
+
+    /**
+     * On the merchant page, {@code LOGIN}: what to do in the Socdo mini app on Zalo (texts in this package's
+     * {@code page*.properties}), with Socdo's own message.
+     */
+    @Override
+    public MerchantStep merchantStep(ProviderResult result, OnboardingRequest request, Locale locale) {
+        if (result.status() == ProviderResult.ProviderStatus.ACTION_REQUIRED && result.action() != null
+                && "LOGIN".equals(result.action().type())) {
+            return MerchantStep.instructions(pageText("login", locale), result.error() == null ? null : result.error().providerMessage());
+        }
+        return super.merchantStep(result, request, locale);
     }
 
     /** An existing Socdo account is not a failure: the merchant logs in instead. */
