@@ -125,6 +125,27 @@ class TracingTest {
     }
 
     @Test
+    void anAsyncOnboardingGoesOnInTheCallersTraceAfterTheReply() throws Exception {
+        String traceId = hex(16);
+        String callerSpan = hex(8);
+
+        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create(hub.url("/api/v1/onboardings?async=true")))
+                .header("Content-Type", "application/json").header("X-API-Key", TestHub.API_KEY)
+                .header("traceparent", "00-" + traceId + "-" + callerSpan + "-01")
+                .POST(HttpRequest.BodyPublishers.ofString(request("TRACE-ASYNC"))).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(accepted.headers().map().keySet()).noneMatch(h -> TRACE_HEADERS.contains(h.toLowerCase(Locale.ROOT)));
+        String id = MAPPER.readTree(accepted.body()).path("onboardingId").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() -> MAPPER.readTree(hub.get("/api/v1/onboardings/" + id).body())
+                .path("status").asText().equals("PARTIAL"));
+        List<ReceivedSpan> spans = awaitProviderCallSpans(traceId);
+        assertThat(spans).allSatisfy(s -> assertThat(descendsFrom(s, callerSpan, spans)).as(s.toString()).isTrue());
+        assertProvidersSawNoTraceHeader();
+        assertNothingPrivateIn(collector.spans());
+    }
+
+    @Test
     void aBusMessageContinuesTheCallersTraceAndItsResultCarriesOurs() throws Exception {
         String traceId = hex(16);
         String callerSpan = hex(8);
