@@ -16,6 +16,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onboardinghub.Settings;
+import vn.onboardinghub.StartRefusedException;
 
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -37,12 +38,19 @@ public class TracingConfiguration implements CamelConfiguration {
         if (endpoint.isEmpty()) {
             return;
         }
+        OtlpHttpSpanExporter exporter;
+        try {
+            exporter = OtlpHttpSpanExporter.builder().setEndpoint(endpoint.get()).build();
+        } catch (IllegalArgumentException notAUrl) {
+            // one line naming the setting, never the value (it may carry a collector's token)
+            throw new StartRefusedException("hub.tracing.otlp-endpoint (HUB_TRACING_OTLP_ENDPOINT) must be an http or https"
+                    + " URL, e.g. http://otel-collector:4318/v1/traces; empty turns tracing off");
+        }
         SdkTracerProvider tracerProvider = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
                         AttributeKey.stringKey("service.name"),
                         settings.string("hub.tracing.service-name")))))
-                .addSpanProcessor(BatchSpanProcessor.builder(new SpanAttributeAllowlist(
-                        OtlpHttpSpanExporter.builder().setEndpoint(endpoint.get()).build())).build())
+                .addSpanProcessor(BatchSpanProcessor.builder(new SpanAttributeAllowlist(exporter)).build())
                 .build();
         // camel-opentelemetry2 takes the tracer and propagators bound here rather than the global ones
         context.getRegistry().bind("hubTracer", Tracer.class, tracerProvider.get("onboarding-hub"));

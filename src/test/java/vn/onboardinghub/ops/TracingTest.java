@@ -227,6 +227,21 @@ class TracingTest {
     }
 
     @Test
+    void anEndpointThatIsNotAUrlStopsTheStartWithOneLineNamingTheSetting() {
+        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> TestHub.start(Map.of(
+                "hub.tracing.otlp-endpoint", "collector-Secret-token-1"))
+                .close());
+
+        Throwable cause = refused;
+        while (cause != null && !(cause instanceof vn.onboardinghub.StartRefusedException)) {
+            cause = cause.getCause();
+        }
+        assertThat(cause).as(String.valueOf(refused)).isNotNull();
+        assertThat(cause.getMessage()).contains("hub.tracing.otlp-endpoint (HUB_TRACING_OTLP_ENDPOINT)")
+                .doesNotContain("collector-Secret-token-1");
+    }
+
+    @Test
     void docsListTheTracingSettingsAndWhatIsNeverInASpan() {
         String operations = Docs.read("docs/operations.md").section("## Traces");
         assertThat(operations).contains("| `hub.tracing.otlp-endpoint` |", "| `hub.tracing.service-name` |");
