@@ -23,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MerchantLinksTest {
     static final Duration TTL = Duration.ofHours(168);
     HikariDataSource dataSource;
+    OnboardingStore store;
     MutableClock clock = new MutableClock(Instant.parse("2026-12-03T10:00:00Z"));
     MerchantLinks links;
 
@@ -30,7 +31,7 @@ class MerchantLinksTest {
     void store() throws Exception {
         dataSource = new HikariDataSource();
         dataSource.setJdbcUrl("jdbc:h2:file:" + Files.createTempDirectory("links").resolve("hub"));
-        OnboardingStore store = new OnboardingStore(dataSource, new ObjectMapper(), new ResultCipher(new byte[32]));
+        store = new OnboardingStore(dataSource, new ObjectMapper(), new ResultCipher(new byte[32]));
         store.migrate();
         links = new MerchantLinks("a-callback-secret-of-at-least-32-bytes".getBytes(), "https://hub.example.vn/",
                 TTL, new MerchantLinkStore(dataSource), store, clock);
@@ -38,6 +39,7 @@ class MerchantLinksTest {
 
     @AfterEach
     void close() {
+        store.close();
         dataSource.close();
     }
 

@@ -89,14 +89,19 @@ class RestartTest {
                 {"requestId": "req-%s", "merchant": {"externalId": "M-7", "name": "Trần Thị B", "phone": "+84 912 345 678"},
                  "providers": ["ahamove"]}""".formatted(UUID.randomUUID());
         JsonNode created;
+        java.util.List<Thread> hubThreads;
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
         try (TestHub hub = TestHub.start(dataDir, props)) {
             created = mapper.readTree(hub.post("/api/v1/onboardings", body).body());
+            // this hub's own threads (not those of anything else this JVM ran before)
+            hubThreads = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
+                    .filter(t -> t.getName().endsWith(OnboardingStore.WRITER_THREAD) || t.getName().endsWith("provider-calls")
+                            || t.getName().endsWith("data-dir-permissions")).toList();
+            assertThat(hubThreads).map(Thread::getName).anyMatch(name -> name.endsWith(OnboardingStore.WRITER_THREAD));
         }
         assertThat(created.path("status").asText()).isEqualTo("SUCCEEDED");
         // the hub's threads are Camel's, stopped with it: none is left behind (an embedding JVM restarts the hub)
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
-                .map(Thread::getName).noneMatch(name -> name.endsWith(OnboardingStore.WRITER_THREAD)
-                        || name.endsWith("provider-calls") || name.endsWith("data-dir-permissions")));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(hubThreads).noneMatch(Thread::isAlive));
         try (TestHub restarted = TestHub.start(dataDir, props)) {
             var read = restarted.get("/api/v1/onboardings/" + created.path("onboardingId").asText());
             assertThat(read.statusCode()).isEqualTo(200);

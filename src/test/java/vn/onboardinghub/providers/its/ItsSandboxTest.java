@@ -29,14 +29,14 @@ class ItsSandboxTest {
     @Test
     void anAuthUrlWorksUntilItExpires() throws Exception {
         server.start();
-        new ItsSandbox(2).register(server, "/its");
+        new ItsSandbox(10).register(server, "/its");
         HttpResponse<String> answer = browser.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/its/v1/partner"
                         + ItsAdapter.AUTHORIZE_SHOP)).header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + ItsSandbox.API_KEY)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"phone\": \"0912345678\", \"redirect_url\": \"https://hub.example/cb?state=s\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         JsonNode shopRequest = new ObjectMapper().readTree(answer.body());
-        assertThat(shopRequest.path("expires_in").asInt()).isEqualTo(2);
+        assertThat(shopRequest.path("expires_in").asInt()).isEqualTo(10);
         URI authUrl = URI.create(shopRequest.path("auth_url").asText());
 
         HttpResponse<String> inTime = browser.send(HttpRequest.newBuilder(authUrl).build(), HttpResponse.BodyHandlers.ofString());
@@ -44,7 +44,7 @@ class ItsSandboxTest {
         assertThat(inTime.headers().firstValue("Location")).hasValueSatisfying(l ->
                 assertThat(l).startsWith("https://hub.example/cb?state=s?token=").endsWith("&shop_id=" + ItsSandbox.SANDBOX_SHOP_ID));
 
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                 assertThat(browser.send(HttpRequest.newBuilder(authUrl).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
                         .isEqualTo(410));
     }
