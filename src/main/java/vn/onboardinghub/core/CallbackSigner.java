@@ -12,9 +12,9 @@ import java.util.Optional;
 
 /**
  * Signs and verifies the {@code state} of provider callbacks: {@code provider.onboardingId.expiry} with an
- * HMAC-SHA256, so a callback cannot be forged or pointed at another onboarding; {@code provider.onboardingId.expiry.page}
- * when the merchant started the provider's flow from the merchant page (the callback then sends the browser back to
- * that page). The flag is part of the signed payload: it cannot be added to or removed from a state. A state has exactly one accepted
+ * HMAC-SHA256, so a callback cannot be forged or pointed at another onboarding; {@code provider.onboardingId.expiry.page-<link id>}
+ * when the merchant started the provider's flow from the page of that merchant link (the callback then needs the link
+ * still current, and sends the browser back to that page). The flag is part of the signed payload: it cannot be added to or removed from a state. A state has exactly one accepted
  * text: the one the hub issued (base64url without padding, the expiry in plain digits). Other encodings of the same
  * bytes (an added {@code =}, other values of the last character's unused bits) are refused, so a single-use check
  * cannot be dodged by re-encoding a state.
@@ -31,18 +31,26 @@ public class CallbackSigner {
         this.clock = clock;
     }
 
-    /** The last part of the payload of a state whose flow started from the merchant page. */
-    static final String FROM_PAGE = "page";
+    /** The last part of the payload of a state whose flow started from the merchant page: {@code page-<link id>}. */
+    static final String FROM_PAGE = "page-";
+    private static final java.util.regex.Pattern LINK_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{22}");
 
-    /** What a verified state names; {@code expiry} in epoch seconds; {@code fromPage}: started from the merchant page. */
-    public record State(String provider, String onboardingId, long expiry, boolean fromPage) {
+    /**
+     * What a verified state names; {@code expiry} in epoch seconds; {@code pageLink}: the id of the merchant link whose
+     * page started the flow, null when it did not start there.
+     */
+    public record State(String provider, String onboardingId, long expiry, String pageLink) {
         public State(String provider, String onboardingId, long expiry) {
-            this(provider, onboardingId, expiry, false);
+            this(provider, onboardingId, expiry, null);
+        }
+
+        public boolean fromPage() {
+            return pageLink != null;
         }
 
         /** The one text the hub signs for this state's payload. */
         String payload() {
-            return provider + "." + onboardingId + "." + expiry + (fromPage ? "." + FROM_PAGE : "");
+            return provider + "." + onboardingId + "." + expiry + (pageLink != null ? "." + FROM_PAGE + pageLink : "");
         }
     }
 
@@ -52,12 +60,12 @@ public class CallbackSigner {
     }
 
     public String sign(String provider, String onboardingId) {
-        return sign(provider, onboardingId, false);
+        return sign(provider, onboardingId, null);
     }
 
-    /** A state for a flow started from the merchant page when {@code fromPage}. */
-    public String sign(String provider, String onboardingId, boolean fromPage) {
-        return canonical(new State(provider, onboardingId, clock.instant().plus(validity).getEpochSecond(), fromPage));
+    /** A state for a flow started from the page of merchant link {@code pageLink} (its id), when not null. */
+    public String sign(String provider, String onboardingId, String pageLink) {
+        return canonical(new State(provider, onboardingId, clock.instant().plus(validity).getEpochSecond(), pageLink));
     }
 
     /**
@@ -85,13 +93,15 @@ public class CallbackSigner {
             return Optional.empty();
         }
         String[] parts = payload.split("\\.", -1);
-        if ((parts.length != 3 && !(parts.length == 4 && FROM_PAGE.equals(parts[3])))
+        if ((parts.length != 3 && !(parts.length == 4 && parts[3].startsWith(FROM_PAGE)
+                && LINK_ID.matcher(parts[3].substring(FROM_PAGE.length())).matches()))
                 || !MessageDigest.isEqual(mac(payload), given)) {
             return Optional.empty();
         }
         State verified;
         try {
-            verified = new State(parts[0], parts[1], Long.parseLong(parts[2]), parts.length == 4);
+            verified = new State(parts[0], parts[1], Long.parseLong(parts[2]),
+                    parts.length == 4 ? parts[3].substring(FROM_PAGE.length()) : null);
         } catch (NumberFormatException e) {
             return Optional.empty();
         }

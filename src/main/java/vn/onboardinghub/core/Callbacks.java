@@ -63,13 +63,13 @@ public class Callbacks implements CallbackUrls {
 
     @Override
     public String callbackUrl(String provider, String onboardingId) {
-        return callbackUrl(provider, onboardingId, false);
+        return callbackUrl(provider, onboardingId, null);
     }
 
     @Override
-    public String callbackUrl(String provider, String onboardingId, boolean fromPage) {
+    public String callbackUrl(String provider, String onboardingId, String pageLink) {
         return publicBaseUrl + "/api/v1/callbacks/" + provider + "?state="
-                + URLEncoder.encode(signer.sign(provider, onboardingId, fromPage), StandardCharsets.UTF_8);
+                + URLEncoder.encode(signer.sign(provider, onboardingId, pageLink), StandardCharsets.UTF_8);
     }
 
     /**
@@ -86,19 +86,32 @@ public class Callbacks implements CallbackUrls {
         CallbackSigner.State verified = signer.verify(state)
                 .filter(s -> s.provider().equals(provider))
                 .orElseThrow(() -> new InvalidRequestException(List.of(new Violation("state", "is not a valid or current callback state"))));
+        OnboardingStore.Stored stored = store.find(verified.onboardingId())
+                .orElseThrow(() -> new OnboardingNotFoundException(verified.onboardingId()));
+        // only while the provider still waits for the merchant: once it is done (or failed), no other state of the
+        // same onboarding (an older button press, the first action.url) can point it at another account
+        ProviderResult waiting = stored.result().results().get(provider);
+        if (waiting == null || waiting.status() != ProviderResult.ProviderStatus.ACTION_REQUIRED) {
+            throw new InvalidRequestException(List.of(new Violation("state",
+                    "names an onboarding whose " + provider + " step is no longer waiting for the merchant")));
+        }
+        // started from a merchant page: only while that link is current (a revoked or replaced link starts nothing)
+        MerchantLinks links = merchantLinks;
+        if (verified.fromPage() && (links == null || !links.isCurrent(verified.pageLink(), verified.onboardingId()))) {
+            throw new InvalidRequestException(List.of(new Violation("state",
+                    "was started from a merchant link that has been revoked, replaced or has expired")));
+        }
         // recorded by what it names (provider, onboarding, expiry), not by the text given
         if (!store.useCallbackState(sha256(signer.canonical(verified)), signer.validity().plusHours(1))) {
             throw new InvalidRequestException(List.of(new Violation("state",
                     "has already been used: each authorization link completes its onboarding once")));
         }
-        OnboardingStore.Stored stored = store.find(verified.onboardingId())
-                .orElseThrow(() -> new OnboardingNotFoundException(verified.onboardingId()));
         MDC.put(Onboardings.ID, verified.onboardingId());
         exchange.setProperty(Onboardings.ID, verified.onboardingId());
         exchange.setProperty(ProviderCalls.PROVIDER, provider);
         exchange.setProperty(ProviderAdapter.REQUEST, stored.request());
         exchange.setProperty(STORED, stored);
-        exchange.setProperty(CallbackUrls.FROM_PAGE, verified.fromPage());
+        exchange.setProperty(CallbackUrls.FROM_PAGE, verified.pageLink());
         exchange.setProperty("callbackRoute", "direct:callback-" + provider);
         // the provider route's result, collected as the fan-out collects them
         exchange.setProperty(ProviderResultsAggregation.RESULTS, Collections.synchronizedList(new ArrayList<ProviderResult>()));
@@ -106,7 +119,7 @@ public class Callbacks implements CallbackUrls {
 
     /**
      * Stores the provider's new result; the reply is a redirect, or a short status without credentials. A flow the
-     * merchant started from the merchant page goes back to that page (while the onboarding has a current link), which
+     * merchant started from the merchant page goes back to that page, which
      * then offers the provider's own way on (e.g. ITS's {@code its.redirectUrl}); else to where the provider's callback
      * route says ({@link CallbackUrls#REDIRECT}).
      */
@@ -126,8 +139,10 @@ public class Callbacks implements CallbackUrls {
         }
         String redirect = exchange.getProperty(REDIRECT, String.class);
         MerchantLinks links = merchantLinks;
-        if (links != null && exchange.getProperty(CallbackUrls.FROM_PAGE, false, Boolean.class)) {
-            redirect = links.currentUrl(updated.onboardingId()).orElse(redirect);
+        String pageLink = exchange.getProperty(CallbackUrls.FROM_PAGE, String.class);
+        if (links != null && pageLink != null) {
+            // back to the page the flow started from (its link was current when the callback came)
+            redirect = links.pageUrl(pageLink);
         }
         exchange.getMessage().getHeaders().clear();
         if (redirect != null) {

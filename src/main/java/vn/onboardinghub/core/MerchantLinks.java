@@ -85,9 +85,14 @@ public class MerchantLinks {
         return links.onboardingOf(linkId, clock.instant());
     }
 
-    /** The page URL of the onboarding's current link (none when every link was revoked or expired). */
-    public Optional<String> currentUrl(String onboardingId) {
-        return links.currentLinkOf(onboardingId, clock.instant()).map(this::pageUrl);
+    /** The id of a link from its token ({@link #onboardingOf} accepted it). */
+    public static String linkIdOf(String token) {
+        return token.substring(0, 22);
+    }
+
+    /** Whether the link with this id is current for the onboarding: neither revoked nor expired. */
+    public boolean isCurrent(String linkId, String onboardingId) {
+        return links.onboardingOf(linkId, clock.instant()).filter(onboardingId::equals).isPresent();
     }
 
     /** {@code <hub.public-base-url>/m/<token>} of a link: the token is the link id and its signature. */

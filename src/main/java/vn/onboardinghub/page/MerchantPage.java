@@ -109,7 +109,7 @@ public class MerchantPage {
         exchange.setProperty(ProviderCalls.PROVIDER, provider);
         exchange.setProperty(ProviderAdapter.REQUEST, stored.request());
         exchange.setProperty(STORED, stored);
-        exchange.setProperty(CallbackUrls.FROM_PAGE, true);
+        exchange.setProperty(CallbackUrls.FROM_PAGE, MerchantLinks.linkIdOf(exchange.getProperty(TOKEN, String.class)));
         exchange.setProperty(ProviderResultsAggregation.RESULTS, Collections.synchronizedList(new ArrayList<ProviderResult>()));
         exchange.setProperty(ACTION_ROUTE, "direct:provider-" + provider);
         metrics.merchantActionStarted(provider);

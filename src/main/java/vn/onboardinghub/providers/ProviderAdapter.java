@@ -143,7 +143,7 @@ public abstract class ProviderAdapter {
      */
     protected final String callbackUrl(Exchange exchange) {
         return callbacks.callbackUrl(name(), exchange.getProperty("onboardingId", String.class),
-                exchange.getProperty(CallbackUrls.FROM_PAGE, false, Boolean.class));
+                exchange.getProperty(CallbackUrls.FROM_PAGE, String.class));
     }
 
     /**

@@ -72,19 +72,4 @@ public class MerchantLinkStore {
         }
     }
 
-    /** The onboarding's newest link that is neither revoked nor expired at {@code now}. */
-    public Optional<String> currentLinkOf(String onboardingId, Instant now) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT link_id FROM merchant_link"
-                     + " WHERE onboarding_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC")) {
-            select.setString(1, onboardingId);
-            select.setTimestamp(2, Timestamp.from(now));
-            select.setMaxRows(1);
-            try (ResultSet rs = select.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw InfrastructureUnavailableException.ofDatabase("cannot read the merchant link of onboarding " + onboardingId, e);
-        }
-    }
 }

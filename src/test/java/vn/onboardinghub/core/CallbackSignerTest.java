@@ -22,21 +22,23 @@ class CallbackSignerTest {
     }
 
     @Test
-    void aStateStartedFromTheMerchantPageSaysSoAndTheFlagIsSigned() {
+    void aStateStartedFromAMerchantPageNamesItsLinkAndTheLinkIsSigned() {
         long expiry = now.instant().plus(Duration.ofHours(1)).getEpochSecond();
-        String page = signer.sign("its", "id-1", true);
+        String link = "Wd1Ku0m6BDpXh7x2Qd5zjg";
+        String page = signer.sign("its", "id-1", link);
         String raw = signer.sign("its", "id-1");
 
-        assertThat(signer.verify(page)).hasValue(new CallbackSigner.State("its", "id-1", expiry, true));
-        assertThat(signer.verify(raw)).hasValue(new CallbackSigner.State("its", "id-1", expiry, false));
+        assertThat(signer.verify(page)).hasValue(new CallbackSigner.State("its", "id-1", expiry, link));
+        assertThat(signer.verify(raw)).hasValue(new CallbackSigner.State("its", "id-1", expiry, null));
         assertThat(page).isNotEqualTo(raw).isEqualTo(signer.canonical(signer.verify(page).orElseThrow()));
-        // the flag cannot be added to a state, removed from one, or written otherwise
+        // the link cannot be added to a state, removed from one, swapped for another or written otherwise
         String rawPayload = raw.substring(0, raw.lastIndexOf('.'));
         String pagePayload = page.substring(0, page.lastIndexOf('.'));
-        assertThat(signer.verify(rawPayload + ".page" + raw.substring(raw.lastIndexOf('.')))).isEmpty();
+        assertThat(signer.verify(rawPayload + ".page-" + link + raw.substring(raw.lastIndexOf('.')))).isEmpty();
         assertThat(signer.verify(pagePayload.substring(0, pagePayload.lastIndexOf('.')) + page.substring(page.lastIndexOf('.')))).isEmpty();
-        assertThat(signer.verify(page.replace(".page.", ".PAGE."))).isEmpty();
-        assertThat(signer.verify(page.replace(".page.", ".page.page."))).isEmpty();
+        assertThat(signer.verify(page.replace(link, "Xd1Ku0m6BDpXh7x2Qd5zjg"))).isEmpty();
+        assertThat(signer.verify(page.replace(".page-", ".PAGE-"))).isEmpty();
+        assertThat(signer.verify(page.replace(".page-", ".page-page-"))).isEmpty();
     }
 
     @Test
