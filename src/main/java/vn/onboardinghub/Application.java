@@ -10,6 +10,7 @@ import vn.onboardinghub.api.HttpListeners;
 import vn.onboardinghub.channels.file.FileDropConfiguration;
 import vn.onboardinghub.channels.jms.JmsConfiguration;
 import vn.onboardinghub.webhooks.WebhooksConfiguration;
+import vn.onboardinghub.ops.TracingConfiguration;
 
 import java.util.Map;
 import java.util.Optional;
@@ -88,6 +89,7 @@ public final class Application {
         main.configure().addConfiguration(new JmsConfiguration());
         main.configure().addConfiguration(new FileDropConfiguration());
         main.configure().addConfiguration(new WebhooksConfiguration());
+        main.configure().addConfiguration(new TracingConfiguration());
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         overrides.forEach(main::addOverrideProperty);
         main.addMainListener(new MainListenerSupport() {
