@@ -51,6 +51,15 @@ public class Onboardings {
      * {@code GET /api/v1/batches/{batchId}} counts a batch's onboardings (whatever their requestIds).
      */
     public static final String BATCH_ID = "batchId";
+    /** The record's line in its batch (1-based), set by the file-drop channel with {@link #BATCH_ID}. */
+    public static final String BATCH_LINE = "batchLine";
+    /**
+     * The bus request's correlation id, set by the bus channel: stored with its onboarding, whose later changes are
+     * then published to the bus client's result queue under it.
+     */
+    public static final String BUS_CORRELATION_ID = "busCorrelationId";
+    /** Longest bus correlation id stored (a longer one gets its first answer, but no later updates). */
+    private static final int MAX_CORRELATION_ID = 1000;
     /** The requestId a channel gives a request that has none, e.g. a batch record's (batch id and line). */
     public static final String DEFAULT_REQUEST_ID = "defaultRequestId";
     /**
@@ -134,7 +143,7 @@ public class Onboardings {
                 ? request.withRequestId(defaultRequestId) : request);
         String id = UUID.randomUUID().toString();
         OnboardingResult pending = OnboardingResult.pending(id, valid.requestId(), valid.merchant().externalId(), client);
-        Optional<OnboardingResult> earlier = beforeProviders(exchange, "claim of onboarding " + id, () -> store.claim(pending, valid, exchange.getProperty(BATCH_ID, String.class)))
+        Optional<OnboardingResult> earlier = beforeProviders(exchange, "claim of onboarding " + id, () -> store.claim(pending, valid, origin(exchange, pending.onboardingId())))
                 // our own claim, committed although the database went away before it said so
                 .filter(e -> !e.onboardingId().equals(pending.onboardingId()));
         boolean takenOver = false;
@@ -152,6 +161,18 @@ public class Onboardings {
             LOG.warn("onboarding {} (requestId {}) was left unfinished by a stopped process: finishing it", id, valid.requestId());
         }
         plan(exchange, id, valid, client, takenOver);
+    }
+
+    /** Where the onboarding's later changes go besides webhooks: its batch and line, or its bus request. */
+    private static OnboardingStore.Origin origin(Exchange exchange, String id) {
+        String correlationId = exchange.getProperty(BUS_CORRELATION_ID, String.class);
+        if (correlationId != null && correlationId.length() > MAX_CORRELATION_ID) {
+            LOG.warn("onboarding {}: its bus correlation id is longer than {} characters; its later changes are not published"
+                    + " on the bus", id, MAX_CORRELATION_ID);
+            correlationId = null;
+        }
+        return new OnboardingStore.Origin(exchange.getProperty(BATCH_ID, String.class),
+                exchange.getProperty(BATCH_LINE, Long.class), correlationId);
     }
 
     /**

@@ -28,9 +28,14 @@ public record OnboardingEvent(String type, Map<String, Object> data) {
         }
         Map<String, Object> data = data(current);
         if (previous == null || previous.status() == OnboardingResult.Status.PENDING) {
-            return Optional.of(new OnboardingEvent(current.waitsForMerchant() ? ACTION_REQUIRED : COMPLETED, data));
+            return Optional.of(new OnboardingEvent(firstType(current), data));
         }
         return Objects.equals(data(previous), data) ? Optional.empty() : Optional.of(new OnboardingEvent(UPDATED, data));
+    }
+
+    /** The type of the event a first final result is: {@link #ACTION_REQUIRED} while a provider waits for the merchant. */
+    public static String firstType(OnboardingResult result) {
+        return result.waitsForMerchant() ? ACTION_REQUIRED : COMPLETED;
     }
 
     /** onboardingId, requestId, externalId, client, status, each provider's status (action type, error code), merchantLink. */

@@ -42,6 +42,9 @@ import java.util.concurrent.TimeUnit;
  *       merchant page pressed that make the hub start the provider's flow again (e.g. a fresh ITS authorization).</li>
  *   <li>{@code hub.merchant.actions.completed} [{@code hub_merchant_actions_completed_total}] {provider}: providers
  *       that waited for the merchant and then succeeded (through the provider's callback or the page's button).</li>
+ *   <li>{@code hub.events.attempts} [{@code hub_events_attempts_total}] {channel, outcome}: attempts at delivering an
+ *       event of the outbox: channel {@code webhook}, {@code bus} or {@code file}; outcome {@code delivered},
+ *       {@code retried} (failed, tried again later) or {@code failed} (given up: a webhook past its give-up time).</li>
  * </ul>
  * No route step names them: Camel's route hooks feed them ({@link MeteredRoutes}, a route policy on the provider routes
  * and the onboarding route), the provider code tells each call sent, answered or failed and each provider's result
@@ -131,6 +134,12 @@ public class HubMetrics {
     public void merchantActionCompleted(String provider) {
         Counter.builder("hub.merchant.actions.completed").description("Providers that waited for the merchant and then succeeded")
                 .tag("provider", provider).register(registry).increment();
+    }
+
+    /** An attempt at delivering an event of the outbox on {@code channel}: delivered, retried or failed. */
+    public void eventAttempt(String channel, String outcome) {
+        Counter.builder("hub.events.attempts").description("Attempts at delivering events (webhooks, bus and batch updates), by outcome")
+                .tag("channel", channel).tag("outcome", outcome).register(registry).increment();
     }
 
     void recordCall(String provider, String outcome, long nanos) {

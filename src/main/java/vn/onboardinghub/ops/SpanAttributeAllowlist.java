@@ -24,7 +24,9 @@ import java.util.Set;
 public final class SpanAttributeAllowlist implements SpanExporter {
     /** Camel's telemetry tags (org.apache.camel.telemetry.TagConstants) that hold no merchant data or secret. */
     static final Set<String> ALLOWED = Set.of("op", "component", "exchangeId", "error", "error.kind", "url.scheme",
-            "http.method", "http.status_code", "messaging.destination.name", "messaging.message.id");
+            "http.method", "http.status_code", "messaging.destination.name", "messaging.message.id",
+            // the hub's own on an event's delivery (Traces)
+            Traces.EVENT_TYPE, Traces.CHANNEL);
 
     private final SpanExporter exporter;
 

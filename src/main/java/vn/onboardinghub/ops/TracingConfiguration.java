@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  * propagated: no {@code baggage}. Unset, nothing here is created: no tracer, no span, no exporter.
  */
 public class TracingConfiguration implements CamelConfiguration {
+    /** The registry name of the hub's tracer (also used for the outbox's delivery spans, {@link Traces}). */
+    static final String TRACER = "hubTracer";
     private static final Logger LOG = LoggerFactory.getLogger(TracingConfiguration.class);
 
     @Override
@@ -53,7 +55,7 @@ public class TracingConfiguration implements CamelConfiguration {
                 .addSpanProcessor(BatchSpanProcessor.builder(new SpanAttributeAllowlist(exporter)).build())
                 .build();
         // camel-opentelemetry2 takes the tracer and propagators bound here rather than the global ones
-        context.getRegistry().bind("hubTracer", Tracer.class, tracerProvider.get("onboarding-hub"));
+        context.getRegistry().bind(TRACER, Tracer.class, tracerProvider.get("onboarding-hub"));
         context.getRegistry().bind("hubTracePropagators", ContextPropagators.class,
                 ContextPropagators.create(W3CTraceContextPropagator.getInstance()));
         // stopped after the tracer (services stop in reverse order): the spans still buffered are sent

@@ -37,13 +37,17 @@ public class BatchStore {
 
     /**
      * One batch as {@code GET /api/v1/batches/{batchId}} shows it: with its onboardings counted by overall status
-     * (every status key present), and those waiting for the merchant.
+     * (every status key present), those waiting for the merchant, and the latest later changes of its records (the
+     * lines of its updates file, newest first).
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     @JsonPropertyOrder({"batchId", "file", "status", "total", "processed", "startedAt", "finishedAt", "counts",
-            "waitingForMerchant"})
+            "waitingForMerchant", "updates"})
     public record Details(String batchId, String file, Status status, Long total, long processed, String startedAt,
-                          String finishedAt, Map<String, Long> counts, long waitingForMerchant) {
+                          String finishedAt, Map<String, Long> counts, long waitingForMerchant, List<?> updates) {
+        public Details withUpdates(List<?> latest) {
+            return new Details(batchId, file, status, total, processed, startedAt, finishedAt, counts, waitingForMerchant, latest);
+        }
     }
 
     /** The overall statuses a batch's counts show, in this order (an onboarding still PENDING is in none). */
@@ -157,7 +161,7 @@ public class BatchStore {
                 }
             }
             return new Details(batch.batchId(), batch.file(), batch.status(), batch.total(), batch.processed(),
-                    batch.startedAt(), batch.finishedAt(), counts, waiting);
+                    batch.startedAt(), batch.finishedAt(), counts, waiting, List.of());
         } catch (SQLException e) {
             throw InfrastructureUnavailableException.ofDatabase("cannot read batch " + batchId, e);
         }

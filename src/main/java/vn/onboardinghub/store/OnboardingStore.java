@@ -6,6 +6,7 @@ import org.flywaydb.core.Flyway;
 import vn.onboardinghub.model.OnboardingRequest;
 import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.ProviderResult;
+import vn.onboardinghub.ops.Traces;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -31,8 +32,8 @@ public class OnboardingStore implements AutoCloseable {
     /** Claims and results of concurrent onboardings are committed together (see {@link GroupCommit}). */
     private final GroupCommit writes;
     private static final int MAX_ONBOARDINGS_PER_COMMIT = 256;
-    /** The webhook outbox, written by {@link #save} for the clients {@link #eventClients} names. */
-    private final WebhookStore webhooks;
+    /** The events of every channel, written by {@link #save}: webhooks for the clients {@link #eventClients} names. */
+    private final EventOutbox outbox;
     private volatile Predicate<String> eventClients = client -> false;
 
     /** A store whose writer runs on a thread of its own (tools and tests: no Camel context to own the thread). */
@@ -50,12 +51,12 @@ public class OnboardingStore implements AutoCloseable {
         this.mapper = mapper;
         this.cipher = cipher;
         this.writes = writes;
-        this.webhooks = new WebhookStore(dataSource, mapper, cipher);
+        this.outbox = new EventOutbox(dataSource, mapper, cipher);
     }
 
-    /** The webhook outbox of this store's database. */
-    public WebhookStore webhooks() {
-        return webhooks;
+    /** The event outbox of this store's database. */
+    public EventOutbox outbox() {
+        return outbox;
     }
 
     /**
@@ -83,19 +84,27 @@ public class OnboardingStore implements AutoCloseable {
     }
 
     /**
+     * Where an onboarding came from, as far as its later changes must go there too (stored when it is claimed): the
+     * batch and line of a file record, the correlation id of a bus request. {@link #NONE} for a REST onboarding.
+     */
+    public record Origin(String batchId, Long batchLine, String busCorrelationId) {
+        public static final Origin NONE = new Origin(null, null, null);
+    }
+
+    /**
      * Records a new onboarding before any provider is called. When its client already used its {@code requestId}
      * (in this or another instance sharing the database), nothing is written and the earlier onboarding is returned.
      */
     public Optional<OnboardingResult> claim(OnboardingResult pending, OnboardingRequest request) {
-        return claim(pending, request, null);
+        return claim(pending, request, Origin.NONE);
     }
 
-    /** {@link #claim(OnboardingResult, OnboardingRequest)} for a record of batch {@code batchId} (null: none). */
-    public Optional<OnboardingResult> claim(OnboardingResult pending, OnboardingRequest request, String batchId) {
+    /** {@link #claim(OnboardingResult, OnboardingRequest)} of a batch record or bus request ({@code origin}). */
+    public Optional<OnboardingResult> claim(OnboardingResult pending, OnboardingRequest request, Origin origin) {
         // one INSERT: the unique index on (client_name, request_id) decides, here or in another instance
         try {
             writes.run(c -> {
-                insertOnboarding(c, pending, request, batchId);
+                insertOnboarding(c, pending, request, origin);
                 return null;
             });
             return Optional.empty();
@@ -248,16 +257,16 @@ public class OnboardingStore implements AutoCloseable {
 
     private void writeResult(OnboardingResult result, OnboardingRequest request, String resultJson,
                              Map<ProviderResult, String> successes) throws SQLException {
-        boolean tell = result.client() != null && eventClients.test(result.client());
+        boolean webhook = result.client() != null && eventClients.test(result.client());
+        // the trace this change is made in (read here: the writes run on the writer's thread)
+        String traceparent = Traces.currentTraceparent();
         writes.run(c -> {
-            // the result as stored until now (row locked to the end of the transaction): what the event tells is the change
-            OnboardingResult previous = tell ? storedResult(c, result.onboardingId()) : null;
+            // the result as stored until now (row locked to the end of the transaction): what the events tell is the change
+            StoredRow previous = storedRow(c, result.onboardingId());
             if (!updateOnboarding(c, result, resultJson)) {
-                insertOnboarding(c, result, request, null);
+                insertOnboarding(c, result, request, Origin.NONE);
             }
-            if (tell) {
-                webhooks.record(c, previous, result);
-            }
+            outbox.record(c, previous.result(), result, webhook, previous.origin(), traceparent);
             for (Map.Entry<ProviderResult, String> success : successes.entrySet()) {
                 rememberSuccess(c, result, success.getKey(), success.getValue());
             }
@@ -318,12 +327,20 @@ public class OnboardingStore implements AutoCloseable {
         }
     }
 
-    private OnboardingResult storedResult(Connection c, String onboardingId) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement(
-                "SELECT result_json FROM onboarding WHERE onboarding_id = ? FOR UPDATE")) {
+    /** An onboarding's row as stored until now: its result (null: none yet) and origin. */
+    private record StoredRow(OnboardingResult result, Origin origin) {
+    }
+
+    private StoredRow storedRow(Connection c, String onboardingId) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT result_json, batch_id, batch_line, bus_correlation_id"
+                + " FROM onboarding WHERE onboarding_id = ? FOR UPDATE")) {
             select.setString(1, onboardingId);
             try (ResultSet rs = select.executeQuery()) {
-                return rs.next() ? result(rs.getString(1)) : null;
+                if (!rs.next()) {
+                    return new StoredRow(null, Origin.NONE);
+                }
+                long line = rs.getLong(3);
+                return new StoredRow(result(rs.getString(1)), new Origin(rs.getString(2), rs.wasNull() ? null : line, rs.getString(4)));
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot read onboarding " + onboardingId, e);
@@ -346,12 +363,12 @@ public class OnboardingStore implements AutoCloseable {
         }
     }
 
-    private void insertOnboarding(Connection c, OnboardingResult result, OnboardingRequest request, String batchId)
+    private void insertOnboarding(Connection c, OnboardingResult result, OnboardingRequest request, Origin origin)
             throws SQLException {
         Timestamp now = Timestamp.from(Instant.now());
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO onboarding (onboarding_id, request_id, external_id,"
                 + " client_name, status, result_json, request_json, pending_request, created_at, updated_at, waits_for_merchant,"
-                + " batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " batch_id, batch_line, bus_correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, result.onboardingId());
             insert.setString(2, result.requestId());
             insert.setString(3, result.externalId());
@@ -364,7 +381,13 @@ public class OnboardingStore implements AutoCloseable {
             insert.setTimestamp(9, now);
             insert.setTimestamp(10, now);
             insert.setBoolean(11, result.waitsForMerchant());
-            insert.setString(12, batchId);
+            insert.setString(12, origin.batchId());
+            if (origin.batchLine() == null) {
+                insert.setNull(13, java.sql.Types.BIGINT);
+            } else {
+                insert.setLong(13, origin.batchLine());
+            }
+            insert.setString(14, origin.busCorrelationId());
             insert.executeUpdate();
         }
     }

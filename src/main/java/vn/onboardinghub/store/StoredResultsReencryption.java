@@ -36,8 +36,8 @@ public class StoredResultsReencryption {
             // the whole request of an onboarding still PENDING (its secrets): erased once it is final
             new Target("onboarding", "pending_request", List.of("onboarding_id")),
             new Target("provider_success", "result_json", List.of("client_name", "external_id", "provider", "account_key")),
-            // webhook events (they hold the merchant link), kept until delivered and after
-            new Target("webhook_delivery", "payload", List.of("event_id")));
+            // events of every channel (they hold the merchant link; a bus update the whole result), kept until delivered and after
+            new Target("event_outbox", "payload", List.of("event_id")));
 
     private static final int ATTEMPTS_PER_ROW = 5;
 

@@ -13,9 +13,10 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.opentelemetry.api.trace.Tracer;
 import vn.onboardinghub.core.Onboardings;
-import vn.onboardinghub.store.InfrastructureUnavailableException;
-import vn.onboardinghub.store.WebhookStore;
+import vn.onboardinghub.events.OutboxRelay;
+import vn.onboardinghub.store.EventOutbox;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -28,24 +29,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
- * Delivers the webhook outbox ({@code routes/webhooks.camel.yaml} calls {@link #deliverDue} on a timer): claims the
- * due events (one instance at a time, in order per onboarding, see {@link WebhookStore}), POSTs each on Camel's
- * {@code webhook-deliveries} thread pool with the Standard Webhooks headers, and records the outcome: a 2xx is
- * DELIVERED; anything else (another status, a redirect, which is never followed, a refused target, a timeout, a
- * refused connection) is tried again with exponential backoff ({@code hub.webhooks.retry-initial-ms} doubling up to
- * {@code retry-max-ms}) until {@code hub.webhooks.give-up-after-seconds} after it was queued, then FAILED. An outage
- * of the database only pauses delivery. Also the REST API's {@code /api/v1/webhooks/deliveries} calls.
+ * Delivers the webhook events of the outbox ({@code routes/webhooks.camel.yaml} calls {@link #deliverDue} on a timer,
+ * an {@link OutboxRelay} claims them: one instance at a time, in order per onboarding): POSTs each on Camel's
+ * {@code webhook-deliveries} thread pool with the Standard Webhooks headers (and the attempt's {@code traceparent}
+ * when tracing is on). A 2xx is DELIVERED; anything else (another status, a redirect, which is never followed, a
+ * refused target, a timeout, a refused connection) is tried again with exponential backoff
+ * ({@code hub.webhooks.retry-initial-ms} doubling up to {@code retry-max-ms}) until
+ * {@code hub.webhooks.give-up-after-seconds} after it was queued, then FAILED. Also the REST API's
+ * {@code /api/v1/webhooks/deliveries} calls.
  */
 public class WebhookDeliveries implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDeliveries.class);
-    /** Events claimed per poll at most. */
-    private static final int CLAIM_LIMIT = 50;
     /** Deliveries listed by the API at most. */
     public static final int LIST_LIMIT = 100;
 
@@ -53,37 +51,24 @@ public class WebhookDeliveries implements AutoCloseable {
     public record Target(URI url, WebhookSigner signer) {
     }
 
-    /**
-     * Backoff and give-up of failed attempts, and how long finished (DELIVERED, FAILED) events stay listed before the
-     * outbox forgets them.
-     */
-    public record Retries(Duration initial, Duration max, Duration giveUpAfter, Duration keep) {
-    }
-
-    /** How often an instance forgets the finished events older than {@link Retries#keep}. */
-    private static final Duration PURGE_EVERY = Duration.ofHours(1);
-    private volatile Instant nextPurge = Instant.now();
-
     private final Map<String, Target> targets;
-    private final WebhookStore store;
+    private final EventOutbox store;
     private final WebhookTargets policy;
-    private final Retries retries;
-    private final Duration lease;
-    private final String instance;
-    private final ExecutorService executor;
+    private final OutboxRelay relay;
     private final CloseableHttpClient http;
-    private final AtomicBoolean waitingForDatabase = new AtomicBoolean();
 
-    public WebhookDeliveries(Map<String, Target> targets, WebhookStore store, WebhookTargets policy, Retries retries,
-                             Duration connectTimeout, Duration responseTimeout, String instance, ExecutorService executor) {
+    public WebhookDeliveries(Map<String, Target> targets, EventOutbox store, WebhookTargets policy, OutboxRelay.Retries retries,
+                             Duration connectTimeout, Duration responseTimeout, ExecutorService executor,
+                             Supplier<Tracer> tracer) {
         this.targets = Map.copyOf(targets);
         this.store = store;
         this.policy = policy;
-        this.retries = retries;
         // a claim outlives the longest attempt: another instance takes it over only once its holder must be gone
-        this.lease = connectTimeout.plus(responseTimeout).multipliedBy(2).plusSeconds(30);
-        this.instance = instance;
-        this.executor = executor;
+        Duration lease = connectTimeout.plus(responseTimeout).multipliedBy(2).plusSeconds(30);
+        // only the events of the clients this instance can send to: an instance not (yet) configured like the others
+        // leaves them to those that are
+        this.relay = new OutboxRelay(store, EventOutbox.Channel.WEBHOOK, this.targets::keySet, this::send, retries, lease,
+                executor, tracer);
         this.http = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         // every address connected to is one this resolver checked (no re-resolving after the check)
@@ -107,114 +92,48 @@ public class WebhookDeliveries implements AutoCloseable {
         return targets.containsKey(client);
     }
 
+    /** The relay, for the hub's metrics. */
+    public OutboxRelay relay() {
+        return relay;
+    }
+
     /** One poll: claims the due events and delivers them; the number delivered or tried. */
     public int deliverDue() throws InterruptedException {
-        List<WebhookStore.Due> due;
-        try {
-            // only the events of the clients this instance can send to: an instance not (yet) configured like the others
-            // leaves them to those that are
-            due = store.claim(instance, targets.keySet(), CLAIM_LIMIT, lease);
-        } catch (RuntimeException e) {
-            if (!InfrastructureUnavailableException.isOutage(e)) {
-                throw e;
-            }
-            if (waitingForDatabase.compareAndSet(false, true)) {
-                LOG.warn("webhook deliveries paused: the database is unavailable; they go on when it is back");
-            }
-            return 0;
-        }
-        if (waitingForDatabase.compareAndSet(true, false)) {
-            LOG.info("webhook deliveries go on: the database is available again");
-        }
-        if (!Instant.now().isBefore(nextPurge)) {
-            nextPurge = Instant.now().plus(PURGE_EVERY);
-            int forgotten = store.purge(Instant.now().minus(retries.keep()));
-            if (forgotten > 0) {
-                LOG.info("webhook outbox: {} delivered or failed events older than {} days forgotten", forgotten, retries.keep().toDays());
-            }
-        }
-        List<Future<?>> running = new ArrayList<>();
-        for (WebhookStore.Due event : due) {
-            running.add(executor.submit(() -> deliver(event)));
-        }
-        for (Future<?> attempt : running) {
-            try {
-                attempt.get();
-            } catch (ExecutionException e) {
-                LOG.warn("a webhook delivery failed unexpectedly: {}", e.getCause().getClass().getName());
-            }
-        }
-        return due.size();
+        return relay.deliverDue();
     }
 
-    private void deliver(WebhookStore.Due due) {
+    private OutboxRelay.Outcome send(EventOutbox.Due due, String body, String traceparent) {
         Target target = targets.get(due.client());
+        if (target == null) {
+            return OutboxRelay.Outcome.failed(null, "client " + due.client() + " has no webhook-url any more");
+        }
         try {
-            if (target == null) {
-                store.failed(due, instance, null, "client " + due.client() + " has no webhook-url any more", null);
-                return;
-            }
-            String body;
-            try {
-                body = store.body(due);
-            } catch (RuntimeException e) {
-                store.failed(due, instance, null, "the event cannot be read with hub.crypto.key", null);
-                return;
-            }
-            Integer status = null;
-            String error;
-            try {
-                policy.checkScheme(target.url());
-                status = post(target, due.eventId(), body);
-                error = status >= 200 && status < 300 ? null : status >= 300 && status < 400
-                        ? "answered " + status + ": redirects are not followed" : "answered " + status;
-            } catch (WebhookTargets.RefusedTargetException e) {
-                error = e.getMessage();
-            } catch (IOException e) {
-                error = describe(e);
-            }
-            if (error == null) {
-                store.delivered(due, instance, status);
-                LOG.info("webhook {} {} of onboarding {} delivered to client {}", due.eventId(), due.type(), due.onboardingId(), due.client());
-                return;
-            }
-            Instant now = Instant.now();
-            int attempt = due.attempts() + 1;
-            Instant next = Duration.between(due.queuedAt(), now).compareTo(retries.giveUpAfter()) >= 0 ? null
-                    : now.plus(backoff(attempt));
-            store.failed(due, instance, status, error, next);
-            if (next == null) {
-                LOG.warn("webhook {} {} of onboarding {} to client {} given up after {} attempts: {}", due.eventId(), due.type(),
-                        due.onboardingId(), due.client(), attempt, error);
-            } else {
-                LOG.info("webhook {} to client {}: attempt {} failed ({}), next at {}", due.eventId(), due.client(), attempt, error, next);
-            }
-        } catch (RuntimeException e) {
-            if (!InfrastructureUnavailableException.isOutage(e)) {
-                throw e;
-            }
-            // not recorded: the claim runs out and the event is delivered again (at least once)
-            LOG.warn("webhook {}: its outcome cannot be recorded, the database is unavailable; it will be sent again", due.eventId());
+            policy.checkScheme(target.url());
+            int status = post(target, due.eventId(), body, traceparent);
+            return status >= 200 && status < 300 ? OutboxRelay.Outcome.delivered(status)
+                    : OutboxRelay.Outcome.failed(status, status >= 300 && status < 400
+                    ? "answered " + status + ": redirects are not followed" : "answered " + status);
+        } catch (WebhookTargets.RefusedTargetException e) {
+            return OutboxRelay.Outcome.failed(null, e.getMessage());
+        } catch (IOException e) {
+            return OutboxRelay.Outcome.failed(null, describe(e));
         }
     }
 
-    private int post(Target target, String eventId, String body) throws IOException {
+    private int post(Target target, String eventId, String body, String traceparent) throws IOException {
         long timestamp = Instant.now().getEpochSecond();
         HttpPost post = new HttpPost(target.url());
         post.setHeader("webhook-id", eventId);
         post.setHeader("webhook-timestamp", String.valueOf(timestamp));
         post.setHeader("webhook-signature", target.signer().sign(eventId, timestamp, body));
+        if (traceparent != null) {
+            post.setHeader("traceparent", traceparent);
+        }
         post.setEntity(new StringEntity(body, ContentType.APPLICATION_JSON));
         // the answer's body is not read: closing without reading drops the connection
         try (ClassicHttpResponse response = http.executeOpen(null, post, null)) {
             return response.getCode();
         }
-    }
-
-    private Duration backoff(int attempt) {
-        long factor = 1L << Math.min(30, attempt - 1);
-        Duration delay = retries.initial().multipliedBy(factor);
-        return delay.compareTo(retries.max()) > 0 || delay.isNegative() ? retries.max() : delay;
     }
 
     /** A failed attempt in plain words, never a stack trace. */
@@ -238,7 +157,7 @@ public class WebhookDeliveries implements AutoCloseable {
     public List<Map<String, Object>> list(Exchange exchange) {
         String client = exchange.getProperty(Onboardings.CLIENT, String.class);
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (WebhookStore.Delivery d : store.list(client, LIST_LIMIT)) {
+        for (EventOutbox.Delivery d : store.list(client, LIST_LIMIT)) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("eventId", d.eventId());
             row.put("type", d.type());
@@ -265,7 +184,7 @@ public class WebhookDeliveries implements AutoCloseable {
         }
         LOG.info("webhook {} of client {} queued again", eventId, client);
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
-        return Map.of("eventId", eventId, "state", WebhookStore.State.PENDING.name());
+        return Map.of("eventId", eventId, "state", EventOutbox.State.PENDING.name());
     }
 
     private static String text(Instant instant) {

@@ -8,16 +8,16 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onboardinghub.Settings;
+import vn.onboardinghub.events.OutboxRelay;
+import vn.onboardinghub.ops.HubMetrics;
+import vn.onboardinghub.ops.Traces;
 import vn.onboardinghub.store.OnboardingStore;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,13 +47,13 @@ public class WebhooksConfiguration implements CamelConfiguration {
         }
         ExecutorService executor = context.getExecutorServiceManager().newFixedThreadPool(this, "webhook-deliveries",
                 settings.integer("hub.webhooks.concurrency"));
-        deliveries = new WebhookDeliveries(targets, store.webhooks(),
+        deliveries = new WebhookDeliveries(targets, store.outbox(),
                 new WebhookTargets(settings.bool("hub.sandbox.enabled"), settings.bool("hub.webhooks.allow-private-targets")),
-                new WebhookDeliveries.Retries(settings.millis("hub.webhooks.retry-initial-ms"),
+                new OutboxRelay.Retries(settings.millis("hub.webhooks.retry-initial-ms"),
                         settings.millis("hub.webhooks.retry-max-ms"), settings.seconds("hub.webhooks.give-up-after-seconds"),
                         Duration.ofDays(settings.number("hub.webhooks.keep-days"))),
                 settings.millis("hub.webhooks.connect-timeout-ms"), settings.millis("hub.webhooks.response-timeout-ms"),
-                instanceName(), executor);
+                executor, Traces.hubTracer(context));
         // from now on the store writes these clients' events with every change of their results
         store.sendEventsFor(deliveries::hasWebhook);
         if (!targets.isEmpty()) {
@@ -64,6 +64,10 @@ public class WebhooksConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        HubMetrics metrics = context.getRegistry().lookupByNameAndType("hubMetrics", HubMetrics.class);
+        if (metrics != null) {
+            deliveries.relay().countWith(metrics::eventAttempt);
+        }
         // its HTTP client closed once the routes stopped, before the store's data source is
         context.addService(new ServiceSupport() {
             @Override
@@ -71,17 +75,5 @@ public class WebhooksConfiguration implements CamelConfiguration {
                 deliveries.close();
             }
         }, true, true);
-    }
-
-    /** Who holds a claim (host and a random part, so two instances on one host differ). */
-    private static String instanceName() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "unknown";
-        }
-        String name = host + "-" + UUID.randomUUID().toString().substring(0, 8);
-        return name.length() > 100 ? name.substring(name.length() - 100) : name;
     }
 }

@@ -114,7 +114,7 @@ class WebhookClusterTest {
         // both instances delivered some: the claim is shared, not one instance idle
         Map<String, Long> byInstance;
         try (Connection c = DriverManager.getConnection(PG + "?currentSchema=" + schema, "postgres", "");
-             var rs = c.createStatement().executeQuery("SELECT state, attempts FROM webhook_delivery")) {
+             var rs = c.createStatement().executeQuery("SELECT state, attempts FROM event_outbox")) {
             List<String> states = new ArrayList<>();
             while (rs.next()) {
                 states.add(rs.getString(1) + "/" + rs.getInt(2));

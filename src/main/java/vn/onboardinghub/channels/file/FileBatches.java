@@ -14,6 +14,7 @@ import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.RequestError;
 import vn.onboardinghub.model.VietnamesePhone;
 import vn.onboardinghub.store.BatchStore;
+import vn.onboardinghub.store.EventOutbox;
 import vn.onboardinghub.store.InfrastructureUnavailableException;
 import vn.onboardinghub.store.OutageWait;
 
@@ -58,6 +59,10 @@ public class FileBatches {
     private final BatchLimits limits;
     private final InboxFilter inboxFilter;
     private final BatchStore batches;
+    /** The queued later changes of batch records (the lines of their updates files). */
+    private final EventOutbox events;
+    /** Later changes a batch's details show at most. */
+    private static final int UPDATES_SHOWN = 100;
     private final Path outbox;
     private final int concurrency;
     private final boolean includeCredentials;
@@ -69,9 +74,10 @@ public class FileBatches {
     /** Told of each record whose result was written (the hub's metrics). */
     private volatile Consumer<OnboardingResult> recordWritten = result -> { };
 
-    FileBatches(ObjectMapper mapper, BatchStore batches, Path outbox, int concurrency, boolean includeCredentials,
+    FileBatches(ObjectMapper mapper, BatchStore batches, EventOutbox events, Path outbox, int concurrency, boolean includeCredentials,
                 Duration progressInterval, BatchLimits limits, InboxFilter inboxFilter, OutageWait outages,
                 InboxRelease inboxRelease, SecretFields secrets) {
+        this.events = events;
         this.outages = outages;
         this.inboxRelease = inboxRelease;
         this.mapper = mapper;
@@ -177,6 +183,7 @@ public class FileBatches {
     /** Each record's requestId, unless it has its own: the batch and the record's line, the same on a resume. */
     public void prepareRecord(Exchange exchange) {
         exchange.setProperty(Onboardings.DEFAULT_REQUEST_ID, "batch-" + batch(exchange).batchId + "-" + line(exchange));
+        exchange.setProperty(Onboardings.BATCH_LINE, line(exchange));
         if (exchange.getMessage().getBody() instanceof String record) {
             exchange.setProperty(RECORD, record);
         }
@@ -211,8 +218,14 @@ public class FileBatches {
      * {@code GET /api/v1/batches/{batchId}} (header {@code batchId}): the batch with its onboardings counted by status
      * and those waiting for the merchant; unknown answers 404.
      */
-    public BatchStore.Details details(Exchange exchange) {
-        return batches.details(exchange.getMessage().getHeader("batchId", String.class), this::live);
+    public BatchStore.Details details(Exchange exchange) throws IOException {
+        String batchId = exchange.getMessage().getHeader("batchId", String.class);
+        BatchStore.Details details = batches.details(batchId, this::live);
+        List<JsonNode> updates = new java.util.ArrayList<>();
+        for (String line : events.ofBatch(batchId, UPDATES_SHOWN)) {
+            updates.add(mapper.readTree(line));
+        }
+        return details.withUpdates(updates);
     }
 
     private BatchStore.Batch live(BatchStore.Batch stored) {

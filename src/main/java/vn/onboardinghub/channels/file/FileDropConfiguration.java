@@ -9,6 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.onboardinghub.Settings;
 import vn.onboardinghub.ops.HubMetrics;
+import vn.onboardinghub.ops.Traces;
+import vn.onboardinghub.store.OnboardingStore;
 import vn.onboardinghub.providers.ProviderCatalog;
 import vn.onboardinghub.store.BatchStore;
 import vn.onboardinghub.store.OutageWait;
@@ -64,7 +66,8 @@ public class FileDropConfiguration implements CamelConfiguration {
         if (outages == null) {
             throw new IllegalStateException("bean outageWait is missing: add FileDropConfiguration after the hub's configurations");
         }
-        FileBatches fileBatches = new FileBatches(mapper, batches, outbox, concurrency, includeCredentials,
+        OnboardingStore store = registry.lookupByNameAndType("onboardingStore", OnboardingStore.class);
+        FileBatches fileBatches = new FileBatches(mapper, batches, store.outbox(), outbox, concurrency, includeCredentials,
                 settings.seconds("hub.file.progress-interval-seconds"), limits, inboxFilter,
                 outages, new InboxRelease(context, Duration.ofSeconds(takeoverSeconds)), secretFields(context));
         registry.bind("fileBatches", fileBatches);
@@ -89,7 +92,15 @@ public class FileDropConfiguration implements CamelConfiguration {
         registry.bind("fileRecordPool", context.getExecutorServiceManager()
                 .newFixedThreadPool(this, "file-records", concurrency + 1));
         Path leaderDir = Path.of(settings.optional("hub.file.leader-dir").orElse(inbox.resolve(".leader").toString())).toAbsolutePath();
-        context.addService(ownership(leaderDir, takeoverSeconds));
+        FileLockClusterService ownership = ownership(leaderDir, takeoverSeconds);
+        context.addService(ownership);
+        // later changes of batch records, appended to <outbox>/<name>.updates.ndjson by the inbox's owner
+        BatchUpdates updates = new BatchUpdates(outbox, ownership, store.outbox(),
+                Duration.ofDays(settings.number("hub.webhooks.keep-days")), Traces.hubTracer(context));
+        registry.bind("fileBatchUpdates", updates);
+        if (metrics != null) {
+            updates.relay().countWith(metrics::eventAttempt);
+        }
     }
 
     /** The fields the providers declare secret (the channel knows no provider: the catalog tells it). */

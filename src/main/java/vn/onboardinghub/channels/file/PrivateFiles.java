@@ -25,6 +25,8 @@ import java.util.UUID;
 final class PrivateFiles {
     private static final Set<OpenOption> CREATE_NEW = Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW,
             LinkOption.NOFOLLOW_LINKS);
+    private static final Set<OpenOption> APPEND = Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS);
     private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> FOLDER = PosixFilePermissions.fromString("rwx------");
 
@@ -61,6 +63,24 @@ final class PrivateFiles {
     static OutputStream createNew(Path file) throws IOException {
         Files.deleteIfExists(file);
         return Channels.newOutputStream(Files.newByteChannel(file, CREATE_NEW, attribute(FILE)));
+    }
+
+    /**
+     * Appends {@code bytes} to {@code file} in one write, creating it {@code rw-------} when missing. Anything else at
+     * that name than a regular file with a single link (a planted link, a second hard link) is removed first, never
+     * written through: the appends start again in a new file.
+     */
+    static void append(Path file, byte[] bytes) throws IOException {
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            Object links = attributes.isRegularFile() ? Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS) : null;
+            if (!(links instanceof Integer count) || count != 1) {
+                Files.delete(file);
+            }
+        }
+        try (var channel = Files.newByteChannel(file, APPEND, attribute(FILE))) {
+            channel.write(java.nio.ByteBuffer.wrap(bytes));
+        }
     }
 
     /** Writes {@code file} whole or not at all: a new hidden temporary file, then an atomic rename over the name. */

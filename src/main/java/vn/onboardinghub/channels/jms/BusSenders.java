@@ -60,7 +60,7 @@ public class BusSenders {
         }
         if (refused != null) {
             LOG.warn("request {} goes to the dead-letter queue unprocessed: {}",
-                    ReplyDestinations.printable(String.valueOf(exchange.getProperty("jmsCorrelationId"))), refused);
+                    ReplyDestinations.printable(String.valueOf(exchange.getProperty(Onboardings.BUS_CORRELATION_ID))), refused);
         }
         exchange.setProperty(REFUSED, refused);
     }

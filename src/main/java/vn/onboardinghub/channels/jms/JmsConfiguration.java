@@ -4,9 +4,13 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import vn.onboardinghub.Settings;
+import vn.onboardinghub.ops.HubMetrics;
 import vn.onboardinghub.ops.ReadinessCheck;
+import vn.onboardinghub.ops.Traces;
+import vn.onboardinghub.store.OnboardingStore;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -66,6 +70,16 @@ public class JmsConfiguration implements CamelConfiguration {
         ReplyDestinations replyDestinations = new ReplyDestinations(connectionFactory, logins, clients, hubQueues, broker);
         context.getRegistry().bind("jmsReplyDestinations", replyDestinations);
         context.addService(replyDestinations, true, true);
+        // later changes of bus-made onboardings, to their bus client's result queue (intake-jms.camel.yaml's timer)
+        OnboardingStore store = context.getRegistry().lookupByNameAndType("onboardingStore", OnboardingStore.class);
+        BusUpdates updates = new BusUpdates(connectionFactory, clients, queues, store.outbox(),
+                Duration.ofDays(settings.number("hub.webhooks.keep-days")), Traces.hubTracer(context));
+        context.getRegistry().bind("jmsBusUpdates", updates);
+        HubMetrics metrics = context.getRegistry().lookupByNameAndType("hubMetrics", HubMetrics.class);
+        if (metrics != null) {
+            updates.relay().countWith(metrics::eventAttempt);
+        }
+        context.addService(updates, true, true);
         context.getRegistry().bind("brokerReadiness", new ReadinessCheck("broker", () -> {
             try (var connection = connectionFactory.createConnection()) {
                 connection.start();

@@ -69,7 +69,7 @@ public class ReplyDestinations extends ServiceSupport {
             exchange.setProperty("jmsReplyTo", ActiveMQJMSClient.createQueue(name));
         } else {
             LOG.warn("result of request {} goes to the dead-letter queue: {}",
-                    printable(String.valueOf(exchange.getProperty("jmsCorrelationId"))), refusal);
+                    printable(String.valueOf(exchange.getProperty(Onboardings.BUS_CORRELATION_ID))), refusal);
         }
         return refusal;
     }

@@ -18,7 +18,7 @@ import static org.awaitility.Awaitility.await;
  * The webhook outbox as instances share it: written with the result, an onboarding's events claimed one after the
  * other, a claim held by one instance at a time, and taken over once its lease has passed (its holder died).
  */
-class WebhookStoreTest {
+class EventOutboxTest {
     private final ObjectMapper mapper = new ObjectMapper();
 
     @ParameterizedTest
@@ -39,40 +39,40 @@ class WebhookStoreTest {
                         Map.of("token", "secret-token"), 1))), request("r-2"), Map.of());
                 store.save(OnboardingResult.of("ob-3", "r-3", "M-3", "pos", List.of(ProviderResult.succeeded("ahamove",
                         Map.of("token", "secret-token"), 1))), request("r-3"), Map.of());
-                WebhookStore outbox = store.webhooks();
+                EventOutbox outbox = store.outbox();
 
                 // an instance without erp's webhook-url leaves erp's events to the others
-                assertThat(outbox.claim("instance-c", List.of("pos"), 10, Duration.ofSeconds(30))).isEmpty();
-                assertThat(outbox.claim("instance-c", List.of(), 10, Duration.ofSeconds(30))).isEmpty();
-                List<WebhookStore.Due> a = outbox.claim("instance-a", List.of("erp", "pos"), 10, Duration.ofSeconds(1));
+                assertThat(outbox.claim("instance-c", EventOutbox.Channel.WEBHOOK, List.of("pos"), 10, Duration.ofSeconds(30))).isEmpty();
+                assertThat(outbox.claim("instance-c", EventOutbox.Channel.WEBHOOK, List.<String>of(), 10, Duration.ofSeconds(30))).isEmpty();
+                List<EventOutbox.Due> a = outbox.claim("instance-a", EventOutbox.Channel.WEBHOOK, List.of("erp", "pos"), 10, Duration.ofSeconds(1));
                 // ob-1's second event waits for its first; pos has no webhook
-                assertThat(a).extracting(WebhookStore.Due::onboardingId, WebhookStore.Due::type).containsExactly(
+                assertThat(a).extracting(EventOutbox.Due::onboardingId, EventOutbox.Due::type).containsExactly(
                         org.assertj.core.groups.Tuple.tuple("ob-1", "onboarding.action_required"),
                         org.assertj.core.groups.Tuple.tuple("ob-2", "onboarding.completed"));
                 assertThat(a).allSatisfy(due -> assertThat(outbox.body(due)).doesNotContain("secret"));
                 assertThat(outbox.claim("instance-b", 10, Duration.ofSeconds(30))).as("claimed by a").isEmpty();
 
                 // instance a dies holding them: b takes them over once the lease has passed
-                List<WebhookStore.Due> b = await().atMost(Duration.ofSeconds(10))
+                List<EventOutbox.Due> b = await().atMost(Duration.ofSeconds(10))
                         .until(() -> outbox.claim("instance-b", 10, Duration.ofSeconds(30)), taken -> !taken.isEmpty());
-                assertThat(b).extracting(WebhookStore.Due::eventId).containsExactlyElementsOf(a.stream().map(WebhookStore.Due::eventId).toList());
+                assertThat(b).extracting(EventOutbox.Due::eventId).containsExactlyElementsOf(a.stream().map(EventOutbox.Due::eventId).toList());
                 // a's late outcome no longer counts: b holds the claim
                 outbox.failed(a.get(0), "instance-a", 503, "answered 503", null);
-                assertThat(outbox.list("erp", 10)).allMatch(d -> d.state() == WebhookStore.State.PENDING);
+                assertThat(outbox.list("erp", 10)).allMatch(d -> d.state() == EventOutbox.State.PENDING);
 
                 outbox.delivered(b.get(0), "instance-b", 204);
-                List<WebhookStore.Due> next = outbox.claim("instance-b", 10, Duration.ofSeconds(30));
-                assertThat(next).extracting(WebhookStore.Due::onboardingId, WebhookStore.Due::type)
+                List<EventOutbox.Due> next = outbox.claim("instance-b", 10, Duration.ofSeconds(30));
+                assertThat(next).extracting(EventOutbox.Due::onboardingId, EventOutbox.Due::type)
                         .containsExactly(org.assertj.core.groups.Tuple.tuple("ob-1", "onboarding.updated"));
-                assertThat(outbox.list("erp", 10)).extracting(WebhookStore.Delivery::type, WebhookStore.Delivery::state).containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("onboarding.completed", WebhookStore.State.PENDING),
-                        org.assertj.core.groups.Tuple.tuple("onboarding.updated", WebhookStore.State.PENDING),
-                        org.assertj.core.groups.Tuple.tuple("onboarding.action_required", WebhookStore.State.DELIVERED));
+                assertThat(outbox.list("erp", 10)).extracting(EventOutbox.Delivery::type, EventOutbox.Delivery::state).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("onboarding.completed", EventOutbox.State.PENDING),
+                        org.assertj.core.groups.Tuple.tuple("onboarding.updated", EventOutbox.State.PENDING),
+                        org.assertj.core.groups.Tuple.tuple("onboarding.action_required", EventOutbox.State.DELIVERED));
                 assertThat(outbox.list("pos", 10)).isEmpty();
                 // finished events are forgotten after a while; waiting ones never
-                assertThat(outbox.purge(java.time.Instant.now().plusSeconds(1))).isEqualTo(1);
-                assertThat(outbox.list("erp", 10)).extracting(WebhookStore.Delivery::state)
-                        .containsOnly(WebhookStore.State.PENDING).hasSize(2);
+                assertThat(outbox.purge(EventOutbox.Channel.WEBHOOK, java.time.Instant.now().plusSeconds(1))).isEqualTo(1);
+                assertThat(outbox.list("erp", 10)).extracting(EventOutbox.Delivery::state)
+                        .containsOnly(EventOutbox.State.PENDING).hasSize(2);
             }
         });
     }
@@ -90,10 +90,10 @@ class WebhookStoreTest {
                         Map.of("token", "t"), 1))), request("r-1"), Map.of());
             }
             var counts = new StoredResultsReencryption(dataSource, new ResultCipher(List.of(newKey, oldKey)), 100).run();
-            assertThat(counts).containsEntry("webhook_delivery.payload", new StoredResultsReencryption.Counts(1, 0, 0, 0));
+            assertThat(counts).containsEntry("event_outbox.payload", new StoredResultsReencryption.Counts(1, 0, 0, 0));
             try (OnboardingStore after = new OnboardingStore(dataSource, mapper, new ResultCipher(newKey))) {
-                WebhookStore.Due due = after.webhooks().claim("instance-a", 10, Duration.ofSeconds(30)).get(0);
-                assertThat(after.webhooks().body(due)).contains("\"type\":\"onboarding.completed\"");
+                EventOutbox.Due due = after.outbox().claim("instance-a", 10, Duration.ofSeconds(30)).get(0);
+                assertThat(after.outbox().body(due)).contains("\"type\":\"onboarding.completed\"");
             }
         });
     }

@@ -16,21 +16,37 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * The webhook outbox (table {@code webhook_delivery}): events written by {@link OnboardingStore#save} in the
+ * The outbox of every channel's events (table {@code event_outbox}): written by {@link OnboardingStore#save} in the
  * transaction of the change they tell of, claimed for delivery by one instance at a time (on PostgreSQL
  * {@code SELECT … FOR UPDATE SKIP LOCKED}, then a lease in {@code locked_until} that another instance takes over once
- * it has passed), in order per onboarding: an event is due only once no earlier event of its onboarding is PENDING.
+ * it has passed), in order per onboarding and channel: an event is due only once no earlier event of its onboarding
+ * on its channel is PENDING. Channels: {@link Channel#WEBHOOK} (the client's webhook-url), {@link Channel#BUS} (a
+ * bus-made onboarding's later changes, to its bus client's result queue), {@link Channel#FILE} (a batch record's later
+ * changes, to its batch's updates file).
  */
-public class WebhookStore {
+public class EventOutbox {
     public enum State { PENDING, DELIVERED, FAILED }
 
-    /** An event claimed for one delivery attempt: its body (decrypted) and how many attempts it had since it was queued. */
+    /** Where an event goes; its name is what the table holds. */
+    public enum Channel {
+        WEBHOOK, BUS, FILE;
+
+        String stored() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * An event claimed for one delivery attempt: its body (decrypted), how many attempts it had since it was queued,
+     * its destination (a bus request's correlation id, a batch id; null for a webhook) and the trace it was made in.
+     */
     public record Due(long seq, String eventId, String client, String onboardingId, String type, String payload,
-                      int attempts, Instant queuedAt) {
+                      int attempts, Instant queuedAt, String destination, String traceparent) {
     }
 
     /** One row of {@code GET /api/v1/webhooks/deliveries}. */
@@ -39,10 +55,10 @@ public class WebhookStore {
                            Instant deliveredAt) {
     }
 
-    private static final String DUE = "SELECT d.seq FROM webhook_delivery d WHERE d.state = 'PENDING'"
+    private static final String DUE = "SELECT d.seq FROM event_outbox d WHERE d.state = 'PENDING' AND d.channel = ?"
             + " AND d.next_attempt_at <= ? AND (d.locked_until IS NULL OR d.locked_until < ?)"
-            + " AND NOT EXISTS (SELECT 1 FROM webhook_delivery e WHERE e.onboarding_id = d.onboarding_id"
-            + " AND e.state = 'PENDING' AND e.seq < d.seq) ORDER BY d.seq";
+            + " AND NOT EXISTS (SELECT 1 FROM event_outbox e WHERE e.onboarding_id = d.onboarding_id"
+            + " AND e.channel = d.channel AND e.state = 'PENDING' AND e.seq < d.seq) ORDER BY d.seq";
     private static final int MAX_ERROR = 500;
 
     private final DataSource dataSource;
@@ -50,47 +66,78 @@ public class WebhookStore {
     private final ResultCipher cipher;
     private volatile Boolean postgres;
 
-    WebhookStore(DataSource dataSource, ObjectMapper mapper, ResultCipher cipher) {
+    EventOutbox(DataSource dataSource, ObjectMapper mapper, ResultCipher cipher) {
         this.dataSource = dataSource;
         this.mapper = mapper;
         this.cipher = cipher;
     }
 
     /**
-     * Writes the event for storing {@code current} over {@code previous}, if there is one, on the caller's connection
-     * (the transaction of the change). Returns its id, or null when there is nothing to tell.
+     * Queues, on the caller's connection (the transaction of the change), what storing {@code current} over
+     * {@code previous} tells, if anything: the event for the client's webhook ({@code webhook}), and a later change
+     * ({@link OnboardingEvent#UPDATED}) for the bus or the batch the onboarding came from ({@code origin}). The bus
+     * gets the whole result, as its first answer had it (the bus has no {@code GET}); a webhook and a batch's updates
+     * file the event's thin data. Returns the events' ids.
      */
-    String record(Connection c, OnboardingResult previous, OnboardingResult current) throws SQLException {
+    List<String> record(Connection c, OnboardingResult previous, OnboardingResult current, boolean webhook,
+                        OnboardingStore.Origin origin, String traceparent) throws SQLException {
         var event = OnboardingEvent.of(previous, current);
         if (event.isEmpty()) {
-            return null;
+            return List.of();
         }
         Instant now = Instant.now();
-        String eventId = "evt_" + UUID.randomUUID().toString().replace("-", "");
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("type", event.get().type());
-        payload.put("timestamp", now.toString());
-        payload.put("data", event.get().data());
-        String body;
-        try {
-            body = mapper.writeValueAsString(payload);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        String type = event.get().type();
+        List<String> ids = new ArrayList<>();
+        if (webhook) {
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("type", type);
+            payload.put("timestamp", now.toString());
+            payload.put("data", event.get().data());
+            ids.add(insert(c, Channel.WEBHOOK, null, current, type, json(payload), traceparent, now));
         }
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO webhook_delivery (event_id, client_name,"
-                + " onboarding_id, event_type, payload, state, attempts, created_at, queued_at, next_attempt_at)"
-                + " VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)")) {
+        if (type.equals(OnboardingEvent.UPDATED) && origin.busCorrelationId() != null) {
+            ids.add(insert(c, Channel.BUS, origin.busCorrelationId(), current, type, json(current), traceparent, now));
+        }
+        if (type.equals(OnboardingEvent.UPDATED) && origin.batchId() != null) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("line", origin.batchLine());
+            line.put("batchId", origin.batchId());
+            line.put("type", type);
+            line.put("timestamp", now.toString());
+            line.putAll(event.get().data());
+            ids.add(insert(c, Channel.FILE, origin.batchId(), current, type, json(line), traceparent, now));
+        }
+        return ids;
+    }
+
+    private String insert(Connection c, Channel channel, String destination, OnboardingResult current, String type,
+                          String body, String traceparent, Instant now) throws SQLException {
+        String eventId = "evt_" + UUID.randomUUID().toString().replace("-", "");
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO event_outbox (event_id, client_name,"
+                + " onboarding_id, event_type, payload, state, attempts, created_at, queued_at, next_attempt_at, channel,"
+                + " destination, traceparent) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, eventId);
             insert.setString(2, current.client());
             insert.setString(3, current.onboardingId());
-            insert.setString(4, event.get().type());
+            insert.setString(4, type);
             insert.setString(5, cipher.encrypt(body));
             insert.setTimestamp(6, Timestamp.from(now));
             insert.setTimestamp(7, Timestamp.from(now));
             insert.setTimestamp(8, Timestamp.from(now));
+            insert.setString(9, channel.stored());
+            insert.setString(10, destination);
+            insert.setString(11, traceparent);
             insert.executeUpdate();
         }
         return eventId;
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -99,11 +146,11 @@ public class WebhookStore {
      * unclaimed (a compare-and-set on its lease, which is all H2, a single instance, needs).
      */
     public List<Due> claim(String instance, int limit, Duration lease) {
-        return claim(instance, null, limit, lease);
+        return claim(instance, Channel.WEBHOOK, null, limit, lease);
     }
 
-    /** {@link #claim(String, int, Duration)} of the events of {@code clients} only (null: every client's). */
-    public List<Due> claim(String instance, java.util.Collection<String> clients, int limit, Duration lease) {
+    /** {@link #claim(String, int, Duration)} of the {@code channel}'s events of {@code clients} only (null: every client's). */
+    public List<Due> claim(String instance, Channel channel, java.util.Collection<String> clients, int limit, Duration lease) {
         if (clients != null && clients.isEmpty()) {
             return List.of();
         }
@@ -116,9 +163,10 @@ public class WebhookStore {
                         + String.join(", ", java.util.Collections.nCopies(clients.size(), "?")) + ")";
                 try (PreparedStatement select = c.prepareStatement(DUE.replace(" ORDER BY", ofClients + " ORDER BY")
                         + " LIMIT " + limit + (isPostgres(c) ? " FOR UPDATE SKIP LOCKED" : ""))) {
-                    select.setTimestamp(1, Timestamp.from(now));
+                    select.setString(1, channel.stored());
                     select.setTimestamp(2, Timestamp.from(now));
-                    int parameter = 3;
+                    select.setTimestamp(3, Timestamp.from(now));
+                    int parameter = 4;
                     for (String client : clients == null ? List.<String>of() : clients) {
                         select.setString(parameter++, client);
                     }
@@ -129,10 +177,10 @@ public class WebhookStore {
                     }
                 }
                 List<Due> claimed = new ArrayList<>();
-                try (PreparedStatement take = c.prepareStatement("UPDATE webhook_delivery SET locked_until = ?, locked_by = ?"
+                try (PreparedStatement take = c.prepareStatement("UPDATE event_outbox SET locked_until = ?, locked_by = ?"
                         + " WHERE seq = ? AND state = 'PENDING' AND (locked_until IS NULL OR locked_until < ?)");
                      PreparedStatement read = c.prepareStatement("SELECT event_id, client_name, onboarding_id, event_type,"
-                             + " payload, attempts, queued_at FROM webhook_delivery WHERE seq = ?")) {
+                             + " payload, attempts, queued_at, destination, traceparent FROM event_outbox WHERE seq = ?")) {
                     for (long seq : candidates) {
                         take.setTimestamp(1, Timestamp.from(now.plus(lease)));
                         take.setString(2, instance);
@@ -145,7 +193,7 @@ public class WebhookStore {
                         try (ResultSet rs = read.executeQuery()) {
                             if (rs.next()) {
                                 claimed.add(new Due(seq, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                        rs.getString(5), rs.getInt(6), rs.getTimestamp(7).toInstant()));
+                                        rs.getString(5), rs.getInt(6), rs.getTimestamp(7).toInstant(), rs.getString(8), rs.getString(9)));
                             }
                         }
                     }
@@ -157,7 +205,7 @@ public class WebhookStore {
                 throw e;
             }
         } catch (SQLException e) {
-            throw InfrastructureUnavailableException.ofDatabase("cannot claim webhook deliveries", e);
+            throw InfrastructureUnavailableException.ofDatabase("cannot claim events", e);
         }
     }
 
@@ -179,7 +227,7 @@ public class WebhookStore {
     private void finish(Due due, String instance, State state, Integer status, String error, Instant next) {
         Instant now = Instant.now();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE webhook_delivery SET state = ?, attempts = attempts + 1,"
+             PreparedStatement update = c.prepareStatement("UPDATE event_outbox SET state = ?, attempts = attempts + 1,"
                      + " last_status = ?, last_error = ?, last_attempt_at = ?, next_attempt_at = ?, delivered_at = ?,"
                      + " locked_until = NULL, locked_by = NULL WHERE seq = ? AND locked_by = ?")) {
             update.setString(1, state.name());
@@ -196,7 +244,7 @@ public class WebhookStore {
             update.setString(8, instance);
             update.executeUpdate();
         } catch (SQLException e) {
-            throw InfrastructureUnavailableException.ofDatabase("cannot record the delivery of webhook event " + due.eventId(), e);
+            throw InfrastructureUnavailableException.ofDatabase("cannot record the delivery of event " + due.eventId(), e);
         }
     }
 
@@ -204,8 +252,8 @@ public class WebhookStore {
     public List<Delivery> list(String client, int limit) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement select = c.prepareStatement("SELECT event_id, event_type, onboarding_id, state, attempts,"
-                     + " last_status, last_error, next_attempt_at, created_at, last_attempt_at, delivered_at FROM webhook_delivery"
-                     + " WHERE client_name = ? ORDER BY seq DESC")) {
+                     + " last_status, last_error, next_attempt_at, created_at, last_attempt_at, delivered_at FROM event_outbox"
+                     + " WHERE client_name = ? AND channel = 'webhook' ORDER BY seq DESC")) {
             select.setString(1, client);
             select.setMaxRows(limit);
             List<Delivery> deliveries = new ArrayList<>();
@@ -230,9 +278,9 @@ public class WebhookStore {
     public boolean redeliver(String client, String eventId) {
         Instant now = Instant.now();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE webhook_delivery SET state = 'PENDING', attempts = 0,"
+             PreparedStatement update = c.prepareStatement("UPDATE event_outbox SET state = 'PENDING', attempts = 0,"
                      + " queued_at = ?, next_attempt_at = ?, delivered_at = NULL, locked_until = NULL, locked_by = NULL"
-                     + " WHERE event_id = ? AND client_name = ?")) {
+                     + " WHERE event_id = ? AND client_name = ? AND channel = 'webhook'")) {
             update.setTimestamp(1, Timestamp.from(now));
             update.setTimestamp(2, Timestamp.from(now));
             update.setString(3, eventId);
@@ -243,15 +291,42 @@ public class WebhookStore {
         }
     }
 
-    /** Forgets the DELIVERED and FAILED events created before {@code before}; the number forgotten. */
-    public int purge(Instant before) {
+    /**
+     * The bodies of the batch's queued later changes ({@link Channel#FILE}: the lines of its updates file), newest
+     * first, at most {@code limit}; those the current keys cannot read are left out.
+     */
+    public List<String> ofBatch(String batchId, int limit) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT payload FROM event_outbox WHERE channel = 'file'"
+                     + " AND destination = ? ORDER BY seq DESC")) {
+            select.setString(1, batchId);
+            select.setMaxRows(limit);
+            List<String> bodies = new ArrayList<>();
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    try {
+                        bodies.add(cipher.decrypt(rs.getString(1)));
+                    } catch (RuntimeException unreadable) {
+                        // under a key removed from hub.crypto.key: nothing to show
+                    }
+                }
+            }
+            return bodies;
+        } catch (SQLException e) {
+            throw InfrastructureUnavailableException.ofDatabase("cannot read the updates of batch " + batchId, e);
+        }
+    }
+
+    /** Forgets the channel's DELIVERED and FAILED events created before {@code before}; the number forgotten. */
+    public int purge(Channel channel, Instant before) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement delete = c.prepareStatement(
-                     "DELETE FROM webhook_delivery WHERE state <> 'PENDING' AND created_at < ?")) {
-            delete.setTimestamp(1, Timestamp.from(before));
+                     "DELETE FROM event_outbox WHERE channel = ? AND state <> 'PENDING' AND created_at < ?")) {
+            delete.setString(1, channel.stored());
+            delete.setTimestamp(2, Timestamp.from(before));
             return delete.executeUpdate();
         } catch (SQLException e) {
-            throw InfrastructureUnavailableException.ofDatabase("cannot forget old webhook deliveries", e);
+            throw InfrastructureUnavailableException.ofDatabase("cannot forget old events", e);
         }
     }
 
