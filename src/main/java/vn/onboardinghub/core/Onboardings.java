@@ -15,6 +15,7 @@ import vn.onboardinghub.model.OnboardingResult;
 import vn.onboardinghub.model.ProviderResult;
 import vn.onboardinghub.providers.ProviderAdapter;
 import vn.onboardinghub.providers.ProviderCatalog;
+import vn.onboardinghub.ops.Traces;
 import vn.onboardinghub.store.InfrastructureUnavailableException;
 import vn.onboardinghub.store.OnboardingStore;
 import vn.onboardinghub.store.OutageWait;
@@ -288,7 +289,10 @@ public class Onboardings {
         // calling them again
         OnboardingResult result = outages.until("merchant link of onboarding " + answered.onboardingId(),
                 () -> merchantLinks.attach(answered));
-        outages.untilDone("result of onboarding " + result.onboardingId(), () -> store.save(result, request, keys));
+        // stored in the exchange's trace: the events it queues continue it (this may be a provider call's thread)
+        try (var trace = Traces.activate(exchange)) {
+            outages.untilDone("result of onboarding " + result.onboardingId(), () -> store.save(result, request, keys));
+        }
         LOG.info("onboarding {} {}: {}", result.onboardingId(), result.status(), ordered.stream()
                 .map(r -> r.provider() + "=" + r.status() + (r.error() == null ? "" : "(" + r.error().code() + ")"))
                 .collect(Collectors.joining(" ")));

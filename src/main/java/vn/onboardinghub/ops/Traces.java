@@ -7,7 +7,12 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
+import org.apache.camel.Exchange;
+import org.apache.camel.telemetry.SpanStorageManagerExchange;
+
+import java.util.HashMap;
 
 import java.util.Map;
 
@@ -40,6 +45,26 @@ public final class Traces {
     /** The hub's tracer, looked up when first needed (it is bound once tracing is configured); null when tracing is off. */
     public static java.util.function.Supplier<Tracer> hubTracer(org.apache.camel.CamelContext context) {
         return () -> context.getRegistry().lookupByNameAndType(TracingConfiguration.TRACER, Tracer.class);
+    }
+
+    /**
+     * Makes the exchange's active span (Camel's telemetry keeps it on the exchange) the current one of this thread until
+     * the scope is closed, for work that reads {@link #currentTraceparent} on a thread where Camel did not make it
+     * current (e.g. the fan-out's completion). A no-op when tracing is off, or a span is current already.
+     */
+    public static Scope activate(Exchange exchange) {
+        if (Span.current().getSpanContext().isValid()) {
+            return Scope.noop();
+        }
+        org.apache.camel.telemetry.Tracer camel = exchange.getContext().getRegistry()
+                .lookupByNameAndType(TracingConfiguration.CAMEL_TRACER, org.apache.camel.telemetry.Tracer.class);
+        org.apache.camel.telemetry.Span active = camel == null ? null : new SpanStorageManagerExchange().peek(exchange);
+        if (active == null) {
+            return Scope.noop();
+        }
+        Map<String, String> carrier = new HashMap<>();
+        camel.getSpanLifecycleManager().inject(active, carrier::put, false);
+        return W3CTraceContextPropagator.getInstance().extract(Context.root(), carrier, GETTER).makeCurrent();
     }
 
     /** The {@code traceparent} of the span current on this thread, or null (no span: tracing off, or none started). */

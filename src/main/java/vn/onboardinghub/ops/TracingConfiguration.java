@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 public class TracingConfiguration implements CamelConfiguration {
     /** The registry name of the hub's tracer (also used for the outbox's delivery spans, {@link Traces}). */
     static final String TRACER = "hubTracer";
+    /** The registry name of Camel's telemetry tracer (it knows each exchange's active span, {@link Traces#activate}). */
+    static final String CAMEL_TRACER = "hubCamelTracer";
     private static final Logger LOG = LoggerFactory.getLogger(TracingConfiguration.class);
 
     @Override
@@ -70,6 +72,7 @@ public class TracingConfiguration implements CamelConfiguration {
         // a poll starts (an onboarding taken over) still starts a trace of its own
         tracer.setExcludePatterns("timer:*");
         tracer.init(context);
+        context.getRegistry().bind(CAMEL_TRACER, tracer);
         // the endpoint only: a collector's URL may carry a token in its query
         LOG.info("traces are sent over OTLP to {}", endpoint.get().replaceAll("[?#].*", ""));
     }
