@@ -15,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The webhook outbox as instances share it: written with the result, an onboarding's events claimed one after the
- * other, a claim held by one instance at a time, and taken over once its lease has passed (its holder died).
+ * The event outbox as instances share it: written with the result, an onboarding's events claimed one after the
+ * other, a claim held by one instance at a time, and taken over once its lease has passed (its holder died); later
+ * changes of bus-made onboardings and batch records queued for their own channels.
  */
 class EventOutboxTest {
     private final ObjectMapper mapper = new ObjectMapper();
@@ -94,6 +95,56 @@ class EventOutboxTest {
             try (OnboardingStore after = new OnboardingStore(dataSource, mapper, new ResultCipher(newKey))) {
                 EventOutbox.Due due = after.outbox().claim("instance-a", 10, Duration.ofSeconds(30)).get(0);
                 assertThat(after.outbox().body(due)).contains("\"type\":\"onboarding.completed\"");
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void laterChangesOfBusAndBatchOnboardingsAreQueuedForTheirChannelsFirstResultsAreNot(String database) throws Exception {
+        TestDatabase.with(database, 4, dataSource -> {
+            try (OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(new byte[32]))) {
+                store.migrate();
+                ProviderResult waiting = ProviderResult.actionRequired("its", new ProviderResult.Action("AUTHORIZE", "https://its/auth", 900), null, 1);
+                ProviderResult done = ProviderResult.succeeded("its", Map.of("shopId", "s-1", "shopKey", "secret-shop-key"), 2);
+                OnboardingResult bus = OnboardingResult.of("ob-bus", "r-bus", "M-1", "erp", List.of(waiting));
+                OnboardingResult batch = OnboardingResult.of("ob-file", "batch-b1-7", "M-2", "file:shops.csv", List.of(waiting));
+                OnboardingResult rest = OnboardingResult.of("ob-rest", "r-rest", "M-3", "pos", List.of(waiting));
+                store.claim(OnboardingResult.pending("ob-bus", "r-bus", "M-1", "erp"), request("r-bus"),
+                        new OnboardingStore.Origin(null, null, "order-42"));
+                store.claim(OnboardingResult.pending("ob-file", "batch-b1-7", "M-2", "file:shops.csv"), request("batch-b1-7"),
+                        new OnboardingStore.Origin("b1", 7L, null));
+                store.claim(OnboardingResult.pending("ob-rest", "r-rest", "M-3", "pos"), request("r-rest"));
+                for (OnboardingResult first : List.of(bus, batch, rest)) {
+                    store.save(first, request(first.requestId()), Map.of());
+                }
+                EventOutbox outbox = store.outbox();
+                // the first results were answered on their channel (the bus reply, the results file): nothing queued
+                assertThat(outbox.claim("i", EventOutbox.Channel.BUS, null, 10, Duration.ofSeconds(30))).isEmpty();
+                assertThat(outbox.claim("i", EventOutbox.Channel.FILE, null, 10, Duration.ofSeconds(30))).isEmpty();
+
+                for (OnboardingResult first : List.of(bus, batch, rest)) {
+                    store.save(first.with(done), request(first.requestId()), Map.of());
+                }
+                List<EventOutbox.Due> busUpdates = outbox.claim("i", EventOutbox.Channel.BUS, null, 10, Duration.ofSeconds(30));
+                assertThat(busUpdates).extracting(EventOutbox.Due::onboardingId, EventOutbox.Due::type, EventOutbox.Due::destination)
+                        .containsExactly(org.assertj.core.groups.Tuple.tuple("ob-bus", "onboarding.updated", "order-42"));
+                // the bus gets the whole result: it has no GET
+                OnboardingResult published = mapper.readValue(outbox.body(busUpdates.get(0)), OnboardingResult.class);
+                assertThat(published.status()).isEqualTo(OnboardingResult.Status.SUCCEEDED);
+                assertThat(outbox.body(busUpdates.get(0))).contains("secret-shop-key");
+
+                List<EventOutbox.Due> lines = outbox.claim("i", EventOutbox.Channel.FILE, null, 10, Duration.ofSeconds(30));
+                assertThat(lines).extracting(EventOutbox.Due::onboardingId, EventOutbox.Due::destination)
+                        .containsExactly(org.assertj.core.groups.Tuple.tuple("ob-file", "b1"));
+                var line = mapper.readTree(outbox.body(lines.get(0)));
+                assertThat(line.path("line").asLong()).isEqualTo(7);
+                assertThat(line.path("batchId").asText()).isEqualTo("b1");
+                assertThat(line.path("status").asText()).isEqualTo("SUCCEEDED");
+                assertThat(line.toString()).doesNotContain("secret-shop-key");
+                assertThat(outbox.ofBatch("b1", 10)).containsExactly(outbox.body(lines.get(0)));
+                // no webhook for anyone (no client has one), nothing on another channel for the REST onboarding
+                assertThat(outbox.claim("i", 10, Duration.ofSeconds(30))).isEmpty();
             }
         });
     }
