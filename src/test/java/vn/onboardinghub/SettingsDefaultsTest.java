@@ -37,7 +37,9 @@ class SettingsDefaultsTest {
     /** Literals of the sources that look like keys but name no setting: meter names, the data dir's lock file. */
     private static final Set<String> NOT_SETTINGS = Set.of("hub.onboardings", "hub.batch.records",
             "hub.provider.repeated.calls", "hub.provider.calls", "hub.provider.call", "hub.provider.results", "hub.lock",
-            "hub.merchant.links.opened", "hub.merchant.actions.started", "hub.merchant.actions.completed");
+            "hub.merchant.links.opened", "hub.merchant.actions.started", "hub.merchant.actions.completed", "hub.events.attempts",
+            // span attributes of an event's delivery
+            "hub.channel", "hub.event.type");
 
     @Test
     void everyKeyTheCodeOrARouteReadsHasItsDefaultInApplicationProperties() {

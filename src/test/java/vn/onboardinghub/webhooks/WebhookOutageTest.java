@@ -44,7 +44,7 @@ class WebhookOutageTest {
                 database.stop();
                 receiver.answer(204);
                 await().atMost(Duration.ofSeconds(30)).until(() -> logs.events().stream().map(CapturedLogs::text)
-                        .anyMatch(line -> line.contains("webhook deliveries paused: the database is unavailable")));
+                        .anyMatch(line -> line.contains("webhook events paused: the database is unavailable")));
                 database.start();
 
                 JsonNode delivery = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
@@ -54,7 +54,7 @@ class WebhookOutageTest {
                 assertThat(delivery.path("lastStatus").asInt()).isEqualTo(204);
                 assertThat(receiver.verified()).hasSize(1);
                 assertThat(logs.events().stream().map(CapturedLogs::text))
-                        .anyMatch(line -> line.contains("webhook deliveries go on: the database is available again"));
+                        .anyMatch(line -> line.contains("webhook events go on: the database is available again"));
             }
         }
     }
