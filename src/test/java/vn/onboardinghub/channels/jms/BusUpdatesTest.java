@@ -109,6 +109,10 @@ class BusUpdatesTest {
             assertThat(updated.at("/results/its/credentials").size()).isPositive();
             assertThat(updated.has("merchantLink")).as("nothing waits for the merchant any more").isFalse();
 
+            // counted for operators
+            String metrics = hub.get(hub.managementUrl("/observe/metrics"), null).body();
+            assertThat(metrics).containsPattern("hub_events_attempts_total\\{channel=\"bus\",outcome=\"delivered\"\\} [1-9]");
+
             // pos, another bus system, gets nothing of it (and the shared result queue neither)
             QueueBrowser posResults = pos.createBrowser(pos.createQueue("onboarding.results.pos"));
             assertThat(Collections.list(posResults.getEnumeration())).isEmpty();
