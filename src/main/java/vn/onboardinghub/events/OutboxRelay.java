@@ -95,6 +95,16 @@ public final class OutboxRelay {
         this.tracer = tracer;
     }
 
+    /**
+     * The relay of a channel that is the hub's own infrastructure (the broker, the outbox folder): every client's events,
+     * one after the other, tried again (1 s doubling to 60 s) until sent, never given up.
+     */
+    public static OutboxRelay untilSent(EventOutbox store, EventOutbox.Channel channel, Sender sender, Duration keep,
+                                        Supplier<Tracer> tracer) {
+        return new OutboxRelay(store, channel, () -> null, sender,
+                new Retries(Duration.ofSeconds(1), Duration.ofSeconds(60), null, keep), Duration.ofSeconds(60), null, tracer);
+    }
+
     /** Where each attempt is counted: (channel, outcome {@code delivered}, {@code retried} or {@code failed}). */
     public void countWith(BiConsumer<String, String> attempts) {
         this.attempts = attempts;

@@ -30,9 +30,7 @@ public class BatchUpdates {
     BatchUpdates(Path outbox, CamelClusterService ownership, EventOutbox events, Duration keep, Supplier<Tracer> tracer) {
         this.outbox = outbox;
         this.ownership = ownership;
-        this.relay = new OutboxRelay(events, EventOutbox.Channel.FILE, () -> null, this::append,
-                new OutboxRelay.Retries(Duration.ofSeconds(1), Duration.ofSeconds(60), null, keep), Duration.ofSeconds(60),
-                null, tracer);
+        this.relay = OutboxRelay.untilSent(events, EventOutbox.Channel.FILE, this::append, keep, tracer);
     }
 
     /** The relay, for the hub's metrics. */

@@ -39,9 +39,7 @@ public class BusUpdates extends ServiceSupport {
         this.connectionFactory = connectionFactory;
         this.clients = clients;
         this.queues = queues;
-        this.relay = new OutboxRelay(outbox, EventOutbox.Channel.BUS, () -> null, this::publish,
-                new OutboxRelay.Retries(Duration.ofSeconds(1), Duration.ofSeconds(60), null, keep), Duration.ofSeconds(60),
-                null, tracer);
+        this.relay = OutboxRelay.untilSent(outbox, EventOutbox.Channel.BUS, this::publish, keep, tracer);
     }
 
     /** The relay, for the hub's metrics. */
