@@ -59,6 +59,8 @@ public class Onboardings {
      * then published to the bus client's result queue under it.
      */
     public static final String BUS_CORRELATION_ID = "busCorrelationId";
+    /** The durable queue a bus request named as its reply-to (null: a temporary queue, or none), set by the bus channel. */
+    public static final String BUS_REPLY_TO = "busReplyTo";
     /** Longest bus correlation id stored (a longer one gets its first answer, but no later updates). */
     private static final int MAX_CORRELATION_ID = 1000;
     /** The requestId a channel gives a request that has none, e.g. a batch record's (batch id and line). */
@@ -164,7 +166,7 @@ public class Onboardings {
         plan(exchange, id, valid, client, takenOver);
     }
 
-    /** Where the onboarding's later changes go besides webhooks: its batch and line, or its bus request. */
+    /** Where the onboarding's later changes go besides webhooks: its batch and line, or its bus request and reply-to. */
     private static OnboardingStore.Origin origin(Exchange exchange, String id) {
         String correlationId = exchange.getProperty(BUS_CORRELATION_ID, String.class);
         if (correlationId != null && correlationId.length() > MAX_CORRELATION_ID) {
@@ -172,8 +174,10 @@ public class Onboardings {
                     + " on the bus", id, MAX_CORRELATION_ID);
             correlationId = null;
         }
+        String replyTo = exchange.getProperty(BUS_REPLY_TO, String.class);
         return new OnboardingStore.Origin(exchange.getProperty(BATCH_ID, String.class),
-                exchange.getProperty(BATCH_LINE, Long.class), correlationId);
+                exchange.getProperty(BATCH_LINE, Long.class), correlationId,
+                correlationId == null || replyTo == null || replyTo.length() > MAX_CORRELATION_ID ? null : replyTo);
     }
 
     /**

@@ -43,10 +43,11 @@ public class EventOutbox {
 
     /**
      * An event claimed for one delivery attempt: its body (decrypted), how many attempts it had since it was queued,
-     * its destination (a bus request's correlation id, a batch id; null for a webhook) and the trace it was made in.
+     * its destination (a bus request's correlation id, a batch id; null for a webhook), a bus request's durable
+     * reply-to queue, and the trace it was made in.
      */
     public record Due(long seq, String eventId, String client, String onboardingId, String type, String payload,
-                      int attempts, Instant queuedAt, String destination, String traceparent) {
+                      int attempts, Instant queuedAt, String destination, String replyTo, String traceparent) {
     }
 
     /** One row of {@code GET /api/v1/webhooks/deliveries}. */
@@ -93,10 +94,11 @@ public class EventOutbox {
             payload.put("type", type);
             payload.put("timestamp", now.toString());
             payload.put("data", event.get().data());
-            ids.add(insert(c, Channel.WEBHOOK, null, current, type, json(payload), traceparent, now));
+            ids.add(insert(c, Channel.WEBHOOK, null, null, current, type, json(payload), traceparent, now));
         }
         if (type.equals(OnboardingEvent.UPDATED) && origin.busCorrelationId() != null) {
-            ids.add(insert(c, Channel.BUS, origin.busCorrelationId(), current, type, json(current), traceparent, now));
+            ids.add(insert(c, Channel.BUS, origin.busCorrelationId(), origin.busReplyTo(), current, type, json(current),
+                    traceparent, now));
         }
         if (type.equals(OnboardingEvent.UPDATED) && origin.batchId() != null) {
             Map<String, Object> line = new LinkedHashMap<>();
@@ -105,17 +107,17 @@ public class EventOutbox {
             line.put("type", type);
             line.put("timestamp", now.toString());
             line.putAll(event.get().data());
-            ids.add(insert(c, Channel.FILE, origin.batchId(), current, type, json(line), traceparent, now));
+            ids.add(insert(c, Channel.FILE, origin.batchId(), null, current, type, json(line), traceparent, now));
         }
         return ids;
     }
 
-    private String insert(Connection c, Channel channel, String destination, OnboardingResult current, String type,
-                          String body, String traceparent, Instant now) throws SQLException {
+    private String insert(Connection c, Channel channel, String destination, String replyTo, OnboardingResult current,
+                          String type, String body, String traceparent, Instant now) throws SQLException {
         String eventId = "evt_" + UUID.randomUUID().toString().replace("-", "");
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO event_outbox (event_id, client_name,"
                 + " onboarding_id, event_type, payload, state, attempts, created_at, queued_at, next_attempt_at, channel,"
-                + " destination, traceparent) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?)")) {
+                + " destination, reply_to, traceparent) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, eventId);
             insert.setString(2, current.client());
             insert.setString(3, current.onboardingId());
@@ -126,7 +128,8 @@ public class EventOutbox {
             insert.setTimestamp(8, Timestamp.from(now));
             insert.setString(9, channel.stored());
             insert.setString(10, destination);
-            insert.setString(11, traceparent);
+            insert.setString(11, replyTo);
+            insert.setString(12, traceparent);
             insert.executeUpdate();
         }
         return eventId;
@@ -180,7 +183,7 @@ public class EventOutbox {
                 try (PreparedStatement take = c.prepareStatement("UPDATE event_outbox SET locked_until = ?, locked_by = ?"
                         + " WHERE seq = ? AND state = 'PENDING' AND (locked_until IS NULL OR locked_until < ?)");
                      PreparedStatement read = c.prepareStatement("SELECT event_id, client_name, onboarding_id, event_type,"
-                             + " payload, attempts, queued_at, destination, traceparent FROM event_outbox WHERE seq = ?")) {
+                             + " payload, attempts, queued_at, destination, reply_to, traceparent FROM event_outbox WHERE seq = ?")) {
                     for (long seq : candidates) {
                         take.setTimestamp(1, Timestamp.from(now.plus(lease)));
                         take.setString(2, instance);
@@ -193,7 +196,7 @@ public class EventOutbox {
                         try (ResultSet rs = read.executeQuery()) {
                             if (rs.next()) {
                                 claimed.add(new Due(seq, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                        rs.getString(5), rs.getInt(6), rs.getTimestamp(7).toInstant(), rs.getString(8), rs.getString(9)));
+                                        rs.getString(5), rs.getInt(6), rs.getTimestamp(7).toInstant(), rs.getString(8), rs.getString(9), rs.getString(10)));
                             }
                         }
                     }

@@ -85,10 +85,11 @@ public class OnboardingStore implements AutoCloseable {
 
     /**
      * Where an onboarding came from, as far as its later changes must go there too (stored when it is claimed): the
-     * batch and line of a file record, the correlation id of a bus request. {@link #NONE} for a REST onboarding.
+     * batch and line of a file record, the correlation id and durable reply-to queue (null: none) of a bus request.
+     * {@link #NONE} for a REST onboarding.
      */
-    public record Origin(String batchId, Long batchLine, String busCorrelationId) {
-        public static final Origin NONE = new Origin(null, null, null);
+    public record Origin(String batchId, Long batchLine, String busCorrelationId, String busReplyTo) {
+        public static final Origin NONE = new Origin(null, null, null, null);
     }
 
     /**
@@ -332,15 +333,16 @@ public class OnboardingStore implements AutoCloseable {
     }
 
     private StoredRow storedRow(Connection c, String onboardingId) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("SELECT result_json, batch_id, batch_line, bus_correlation_id"
-                + " FROM onboarding WHERE onboarding_id = ? FOR UPDATE")) {
+        try (PreparedStatement select = c.prepareStatement("SELECT result_json, batch_id, batch_line, bus_correlation_id,"
+                + " bus_reply_to FROM onboarding WHERE onboarding_id = ? FOR UPDATE")) {
             select.setString(1, onboardingId);
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
                     return new StoredRow(null, Origin.NONE);
                 }
                 long line = rs.getLong(3);
-                return new StoredRow(result(rs.getString(1)), new Origin(rs.getString(2), rs.wasNull() ? null : line, rs.getString(4)));
+                return new StoredRow(result(rs.getString(1)), new Origin(rs.getString(2), rs.wasNull() ? null : line,
+                        rs.getString(4), rs.getString(5)));
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot read onboarding " + onboardingId, e);
@@ -368,7 +370,7 @@ public class OnboardingStore implements AutoCloseable {
         Timestamp now = Timestamp.from(Instant.now());
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO onboarding (onboarding_id, request_id, external_id,"
                 + " client_name, status, result_json, request_json, pending_request, created_at, updated_at, waits_for_merchant,"
-                + " batch_id, batch_line, bus_correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " batch_id, batch_line, bus_correlation_id, bus_reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, result.onboardingId());
             insert.setString(2, result.requestId());
             insert.setString(3, result.externalId());
@@ -388,6 +390,7 @@ public class OnboardingStore implements AutoCloseable {
                 insert.setLong(13, origin.batchLine());
             }
             insert.setString(14, origin.busCorrelationId());
+            insert.setString(15, origin.busReplyTo());
             insert.executeUpdate();
         }
     }

@@ -111,9 +111,9 @@ class EventOutboxTest {
                 OnboardingResult batch = OnboardingResult.of("ob-file", "batch-b1-7", "M-2", "file:shops.csv", List.of(waiting));
                 OnboardingResult rest = OnboardingResult.of("ob-rest", "r-rest", "M-3", "pos", List.of(waiting));
                 store.claim(OnboardingResult.pending("ob-bus", "r-bus", "M-1", "erp"), request("r-bus"),
-                        new OnboardingStore.Origin(null, null, "order-42"));
+                        new OnboardingStore.Origin(null, null, "order-42", null));
                 store.claim(OnboardingResult.pending("ob-file", "batch-b1-7", "M-2", "file:shops.csv"), request("batch-b1-7"),
-                        new OnboardingStore.Origin("b1", 7L, null));
+                        new OnboardingStore.Origin("b1", 7L, null, null));
                 store.claim(OnboardingResult.pending("ob-rest", "r-rest", "M-3", "pos"), request("r-rest"));
                 for (OnboardingResult first : List.of(bus, batch, rest)) {
                     store.save(first, request(first.requestId()), Map.of());

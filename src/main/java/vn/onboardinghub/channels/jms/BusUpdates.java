@@ -8,6 +8,8 @@ import jakarta.jms.JMSRuntimeException;
 import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vn.onboardinghub.events.OutboxRelay;
 import vn.onboardinghub.model.OnboardingEvent;
 import vn.onboardinghub.model.OnboardingResult;
@@ -19,26 +21,30 @@ import java.util.function.Supplier;
 /**
  * Later changes of bus-made onboardings (docs/contract.md "JMS bus"): {@code routes/intake-jms.camel.yaml} calls
  * {@link #deliverDue} on a timer, and an {@link OutboxRelay} claims the queued {@code onboarding.updated} events (one
- * instance at a time, in order per onboarding). Each is published, persistent, to its bus client's result queue with
+ * instance at a time, in order per onboarding). Each is published, persistent, to the durable reply-to queue its
+ * request named (if the client may still name it), else to its bus client's result queue, with
  * the request's {@code JMSCorrelationID}, property {@value #TYPE} and, when tracing is on, {@code traceparent}; the body
  * is the whole result as that change left it, the same shape as the first answer (the bus has no {@code GET}). A
  * broker that is away only delays it: it is tried again (1 s doubling to 60 s) until it is sent, never given up.
  */
 public class BusUpdates extends ServiceSupport {
+    private static final Logger LOG = LoggerFactory.getLogger(BusUpdates.class);
     /** The message property naming the event a result message is. */
     public static final String TYPE = "HubEventType";
 
     private final ActiveMQConnectionFactory connectionFactory;
     private final BusClients clients;
     private final EmbeddedBroker.BusQueues queues;
+    private final ReplyDestinations replyDestinations;
     private final OutboxRelay relay;
     private JMSContext session;
 
     BusUpdates(ActiveMQConnectionFactory connectionFactory, BusClients clients, EmbeddedBroker.BusQueues queues,
-               EventOutbox outbox, Duration keep, Supplier<Tracer> tracer) {
+               ReplyDestinations replyDestinations, EventOutbox outbox, Duration keep, Supplier<Tracer> tracer) {
         this.connectionFactory = connectionFactory;
         this.clients = clients;
         this.queues = queues;
+        this.replyDestinations = replyDestinations;
         this.relay = OutboxRelay.untilSent(outbox, EventOutbox.Channel.BUS, this::publish, keep, tracer);
     }
 
@@ -57,11 +63,20 @@ public class BusUpdates extends ServiceSupport {
         return result instanceof OnboardingResult r ? OnboardingEvent.firstType(r) : OnboardingEvent.COMPLETED;
     }
 
-    private synchronized OutboxRelay.Outcome publish(EventOutbox.Due due, String body, String traceparent) throws JMSException {
+    private synchronized OutboxRelay.Outcome publish(EventOutbox.Due due, String body, String traceparent) throws Exception {
         String queue = BusClients.SHARED.equals(due.client()) ? queues.results()
                 : clients.get(due.client()) != null ? queues.resultsOf(due.client()) : null;
         if (queue == null) {
             return OutboxRelay.Outcome.failed(null, "client " + due.client() + " is no bus client any more");
+        }
+        if (due.replyTo() != null) {
+            // the durable queue its request named, if it may still name it now (else the result queue)
+            String refused = replyDestinations.refusalOfDurable(due.replyTo(), due.client());
+            if (refused == null) {
+                queue = due.replyTo();
+            } else {
+                LOG.warn("update {} of onboarding {} goes to the result queue: {}", due.eventId(), due.onboardingId(), refused);
+            }
         }
         try {
             if (session == null) {

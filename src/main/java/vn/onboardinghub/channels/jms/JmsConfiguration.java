@@ -72,7 +72,7 @@ public class JmsConfiguration implements CamelConfiguration {
         context.addService(replyDestinations, true, true);
         // later changes of bus-made onboardings, to their bus client's result queue (intake-jms.camel.yaml's timer)
         OnboardingStore store = context.getRegistry().lookupByNameAndType("onboardingStore", OnboardingStore.class);
-        BusUpdates updates = new BusUpdates(connectionFactory, clients, queues, store.outbox(),
+        BusUpdates updates = new BusUpdates(connectionFactory, clients, queues, replyDestinations, store.outbox(),
                 Duration.ofDays(settings.number("hub.webhooks.keep-days")), Traces.hubTracer(context));
         context.getRegistry().bind("jmsBusUpdates", updates);
         HubMetrics metrics = context.getRegistry().lookupByNameAndType("hubMetrics", HubMetrics.class);

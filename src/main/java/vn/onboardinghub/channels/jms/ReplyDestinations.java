@@ -74,6 +74,27 @@ public class ReplyDestinations extends ServiceSupport {
         return refusal;
     }
 
+    /**
+     * The durable queue the request names as its reply-to (exchange property {@code jmsReplyTo}), or null: none, a
+     * temporary queue (gone by the time a later update comes), a topic. Stored with the onboarding for its updates.
+     */
+    public String durableReplyTo(Exchange exchange) throws JMSException {
+        Destination replyTo = exchange.getProperty("jmsReplyTo", Destination.class);
+        if (replyTo == null || replyTo instanceof jakarta.jms.TemporaryQueue
+                || replyTo instanceof ActiveMQDestination destination && destination.isTemporary()) {
+            return null;
+        }
+        return queueName(replyTo);
+    }
+
+    /**
+     * Why the durable queue {@code name} cannot take a later update of {@code client}'s onboarding (the checks of a
+     * reply-to, made again at the time of the update), or null when it can.
+     */
+    String refusalOfDurable(String name, String client) throws Exception {
+        return refusal(name, client, null);
+    }
+
     /** The queue's name, or null for a topic. */
     private static String queueName(Destination replyTo) throws JMSException {
         if (replyTo instanceof ActiveMQDestination destination && !(replyTo instanceof Topic)) {

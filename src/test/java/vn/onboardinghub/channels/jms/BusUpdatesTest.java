@@ -124,6 +124,28 @@ class BusUpdatesTest {
     }
 
     @Test
+    void anUpdateFollowsTheFirstAnswerToTheDurableReplyQueueTheRequestNamed() throws Exception {
+        try (JMSContext erp = asErp.createContext()) {
+            // one of erp's reply-queues (docs/security.md "Bus logins")
+            Queue replies = erp.createQueue("ERP.ONBOARDING.REPLY");
+            erp.createProducer().setJMSReplyTo(replies).setJMSCorrelationID("erp-durable-1")
+                    .send(erp.createQueue("onboarding.requests"), itsRequest("bus-its-durable"));
+            try (JMSConsumer consumer = erp.createConsumer(replies, "JMSCorrelationID = 'erp-durable-1'")) {
+                Message answer = consumer.receive(WAIT_MS);
+                assertThat(answer).as("the first answer").isNotNull();
+                authorizeIts(MAPPER.readTree(answer.getBody(String.class)));
+
+                Message update = consumer.receive(WAIT_MS);
+                assertThat(update).as("the update, where the first answer went").isNotNull();
+                assertThat(update.getStringProperty("HubEventType")).isEqualTo("onboarding.updated");
+                assertThat(MAPPER.readTree(update.getBody(String.class)).path("status").asText()).isEqualTo("SUCCEEDED");
+            }
+            assertThat(Collections.list(erp.createBrowser(erp.createQueue("onboarding.results.erp"),
+                    "JMSCorrelationID = 'erp-durable-1'").getEnumeration())).as("not also on the result queue").isEmpty();
+        }
+    }
+
+    @Test
     void theSharedLoginsUpdateGoesToTheSharedResultQueueOnceAndEveryAnswerIsTyped() throws Exception {
         try (JMSContext bus = asShared.createContext()) {
             Queue results = bus.createQueue("onboarding.results");
