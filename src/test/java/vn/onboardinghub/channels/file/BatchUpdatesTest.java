@@ -110,6 +110,34 @@ class BatchUpdatesTest {
     }
 
     @Test
+    void whileAnotherProviderStillWaitsTheLineCarriesTheMerchantLink() throws Exception {
+        files.drop("both.csv", "external_id,name,phone,providers,socdo_zalo_user_id\n"
+                + "B-1,Shop B-1,0912345603,its;socdo,100000409\n");
+        files.awaitDone("both.csv");
+        JsonNode waiting = files.results("both.csv", 1).get(1);
+        assertThat(waiting.at("/results/socdo/action/type").asText()).isEqualTo("LOGIN");
+        Path updates = files.outbox.resolve("both.updates.ndjson");
+
+        authorizeIts(waiting);
+
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Files.exists(updates) && Files.readString(updates).endsWith("}\n"));
+        List<String> lines = Files.readAllLines(updates, StandardCharsets.UTF_8);
+        assertThat(lines).hasSize(1);
+        JsonNode line = FileDrop.MAPPER.readTree(lines.get(0));
+        assertThat(line.path("status").asText()).isEqualTo("ACTION_REQUIRED");
+        assertThat(line.at("/providers/its/status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(line.at("/providers/socdo/status").asText()).isEqualTo("ACTION_REQUIRED");
+        assertThat(line.path("merchantLink")).as("Socdo still waits: the same link").isEqualTo(waiting.path("merchantLink"));
+        List<String> documented = new ArrayList<>();
+        FileDrop.MAPPER.readTree(CONTRACT.codeBlock(UPDATES, "json", 0)).fieldNames().forEachRemaining(documented::add);
+        documented.add("merchantLink");
+        assertThat(line.fieldNames()).toIterable().containsExactlyInAnyOrderElementsOf(documented);
+        assertNoCredentials(FileDrop.MAPPER.readTree(hub.get("/api/v1/onboardings/" + line.path("onboardingId").asText()).body()),
+                lines.get(0));
+    }
+
+    @Test
     void aSymbolicLinkPlantedAtTheUpdatesFileIsReplacedNeverWrittenThrough() throws Exception {
         files.drop("linked.csv", csv("L-1", "L-2"));
         files.awaitDone("linked.csv");
