@@ -15,11 +15,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A caller's webhook endpoint on 127.0.0.1: keeps every request it gets, verifies it with the Standard Webhooks
  * reference library under its secret, and answers {@link #answer} (503 while "down"). {@link #stop} / {@link #start}
- * make connections to its port refused for a while.
+ * make connections to its port refused for a while; after {@link #hold} it keeps each request (kept as it arrives)
+ * unanswered until {@link #release}.
  */
 final class WebhookReceiver implements AutoCloseable {
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -43,6 +48,15 @@ final class WebhookReceiver implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile int answer = 204;
     private volatile String location;
+    /** While set, requests wait on it before they are answered. */
+    private volatile CountDownLatch hold;
+    private final AtomicInteger held = new AtomicInteger();
+    /** Requests are handled side by side, so that held ones do not stop the others from arriving. */
+    private final ExecutorService handlers = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "webhook-receiver");
+        thread.setDaemon(true);
+        return thread;
+    });
     private int port;
     private HttpServer server;
 
@@ -58,6 +72,17 @@ final class WebhookReceiver implements AutoCloseable {
             Map<String, List<String>> headers = new LinkedHashMap<>();
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), new ArrayList<>(values)));
             received.add(new Received(headers, new String(body, StandardCharsets.UTF_8)));
+            CountDownLatch latch = hold;
+            if (latch != null) {
+                held.incrementAndGet();
+                try {
+                    latch.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    held.decrementAndGet();
+                }
+            }
             int status = answer;
             if (location != null) {
                 exchange.getResponseHeaders().add("Location", location);
@@ -65,6 +90,7 @@ final class WebhookReceiver implements AutoCloseable {
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
+        server.setExecutor(handlers);
         server.start();
         port = server.getAddress().getPort();
     }
@@ -81,6 +107,25 @@ final class WebhookReceiver implements AutoCloseable {
     void redirectTo(String url) {
         this.location = url;
         this.answer = 302;
+    }
+
+    /** From now on requests get no answer until {@link #release}. */
+    void hold() {
+        hold = new CountDownLatch(1);
+    }
+
+    /** Answers the held requests, and the next ones at once. */
+    void release() {
+        CountDownLatch latch = hold;
+        hold = null;
+        if (latch != null) {
+            latch.countDown();
+        }
+    }
+
+    /** How many requests wait for {@link #release}. */
+    int held() {
+        return held.get();
     }
 
     String url() {
@@ -114,6 +159,8 @@ final class WebhookReceiver implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        release();
         server.stop(0);
+        handlers.shutdownNow();
     }
 }
