@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A caller's webhook endpoint on 127.0.0.1: keeps every request it gets, verifies it with the Standard Webhooks
  * reference library under its secret, and answers {@link #answer} (503 while "down"). {@link #stop} / {@link #start}
- * make connections to its port refused for a while; after {@link #hold} it keeps each request (kept as it arrives)
- * unanswered until {@link #release}.
+ * make connections to its port refused for a while; after {@link #hold} it answers no request (each still kept as it
+ * arrives) until {@link #release}.
  */
 final class WebhookReceiver implements AutoCloseable {
     static final ObjectMapper MAPPER = new ObjectMapper();
