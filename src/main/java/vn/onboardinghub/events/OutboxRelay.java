@@ -26,7 +26,9 @@ import java.util.function.Supplier;
 /**
  * Sends one channel's events from the outbox ({@link EventOutbox}), called on a timer by that channel's route: claims
  * the due events (one instance at a time, in order per onboarding), hands each to the channel's {@link Sender} (on a
- * thread pool, or one after the other), and records the outcome. A failed attempt is tried again with exponential
+ * thread pool, or one after the other), and records the outcome. Each claim is renewed right before its attempt, and
+ * the attempt skipped when the claim ran out meanwhile: an event queued behind slow attempts is never sent by two
+ * instances. A failed attempt is tried again with exponential
  * backoff, until {@link Retries#giveUpAfter} after the event was queued (then FAILED), or for ever when that is null
  * (the channel is the hub's own infrastructure: a record's news is never dropped because it was away). An outage of
  * the database only pauses the relay; an attempt whose outcome cannot be recorded is made again (at least once). Each
@@ -157,6 +159,10 @@ public final class OutboxRelay {
 
     private void deliver(EventOutbox.Due due) {
         try {
+            if (!store.renew(due, instance, lease)) {
+                LOG.info("{} event {}: its claim ran out before its turn; whoever claims it now sends it", name(), due.eventId());
+                return;
+            }
             String body;
             try {
                 body = store.body(due);

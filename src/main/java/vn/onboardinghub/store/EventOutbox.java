@@ -212,6 +212,26 @@ public class EventOutbox {
         }
     }
 
+    /**
+     * Renews {@code instance}'s claim of the event right before an attempt, until {@code now + lease}: false when the
+     * claim ran out meanwhile (it waited too long behind other attempts) or another instance holds it now, so the
+     * attempt must not be made — whoever holds it makes it. This keeps one instance per event, not only per claim.
+     */
+    public boolean renew(Due due, String instance, Duration lease) {
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("UPDATE event_outbox SET locked_until = ? WHERE seq = ?"
+                     + " AND state = 'PENDING' AND locked_by = ? AND locked_until > ?")) {
+            update.setTimestamp(1, Timestamp.from(now.plus(lease)));
+            update.setLong(2, due.seq());
+            update.setString(3, instance);
+            update.setTimestamp(4, Timestamp.from(now));
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw InfrastructureUnavailableException.ofDatabase("cannot renew the claim of event " + due.eventId(), e);
+        }
+    }
+
     /** The body of a claimed event, decrypted. */
     public String body(Due due) {
         return cipher.decrypt(due.payload());

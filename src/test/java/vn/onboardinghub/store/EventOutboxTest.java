@@ -57,7 +57,9 @@ class EventOutboxTest {
                 List<EventOutbox.Due> b = await().atMost(Duration.ofSeconds(10))
                         .until(() -> outbox.claim("instance-b", 10, Duration.ofSeconds(30)), taken -> !taken.isEmpty());
                 assertThat(b).extracting(EventOutbox.Due::eventId).containsExactlyElementsOf(a.stream().map(EventOutbox.Due::eventId).toList());
-                // a's late outcome no longer counts: b holds the claim
+                // a's claim ran out: a must not make its attempt now (b makes it), nor does its late outcome count
+                assertThat(outbox.renew(a.get(0), "instance-a", Duration.ofSeconds(30))).isFalse();
+                assertThat(outbox.renew(b.get(0), "instance-b", Duration.ofSeconds(30))).isTrue();
                 outbox.failed(a.get(0), "instance-a", 503, "answered 503", null);
                 assertThat(outbox.list("erp", 10)).allMatch(d -> d.state() == EventOutbox.State.PENDING);
 
