@@ -63,8 +63,9 @@ public class WebhookDeliveries implements AutoCloseable {
         this.targets = Map.copyOf(targets);
         this.store = store;
         this.policy = policy;
-        // a claim outlives the longest attempt: another instance takes it over only once its holder must be gone
-        Duration lease = connectTimeout.plus(responseTimeout).multipliedBy(2).plusSeconds(30);
+        // a claim (renewed right before each attempt) outlives the longest attempt: another instance takes it over only
+        // once its holder must be gone
+        Duration lease = connectTimeout.plus(responseTimeout).multipliedBy(2).plusSeconds(5);
         // only the events of the clients this instance can send to: an instance not (yet) configured like the others
         // leaves them to those that are
         this.relay = new OutboxRelay(store, EventOutbox.Channel.WEBHOOK, this.targets::keySet, this::send, retries, lease,

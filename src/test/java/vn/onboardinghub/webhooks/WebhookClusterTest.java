@@ -48,10 +48,11 @@ class WebhookClusterTest {
             ? "jdbc:postgresql://127.0.0.1:5432/test" : System.getProperty("hub.test.pg.url");
     static final String ERP = "erp-key-0123456789abcdef";
     static final int ONBOARDINGS = 40;
-    /** The attempts' timeouts: a claim's lease is twice their sum plus 30 s (48 s). */
+    /** The attempts' timeouts: a claim's lease is twice their sum plus 5 s (47 s). */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
-    static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(8);
-    static final Duration LEASE = CONNECT_TIMEOUT.plus(RESPONSE_TIMEOUT).multipliedBy(2).plusSeconds(30);
+    // long enough that no held attempt times out while both instances are brought to hold claims, on a busy machine too
+    static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(20);
+    static final Duration LEASE = CONNECT_TIMEOUT.plus(RESPONSE_TIMEOUT).multipliedBy(2).plusSeconds(5);
     /** hub.webhooks.concurrency: attempts in flight per instance at most. */
     static final int CONCURRENCY = 8;
     private final String schema = "hub_webhooks_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
