@@ -14,3 +14,7 @@ CREATE INDEX event_outbox_channel ON event_outbox (channel, onboarding_id, seq);
 ALTER TABLE onboarding ADD COLUMN bus_correlation_id VARCHAR(4000);
 ALTER TABLE onboarding ADD COLUMN bus_reply_to VARCHAR(1000);
 ALTER TABLE onboarding ADD COLUMN batch_line BIGINT;
+-- A batch record's client is file:<the file's name>, and a name may have 200 bytes: room for the prefix.
+ALTER TABLE onboarding ALTER COLUMN client_name SET DATA TYPE VARCHAR(300);
+ALTER TABLE provider_success ALTER COLUMN client_name SET DATA TYPE VARCHAR(300);
+ALTER TABLE event_outbox ALTER COLUMN client_name SET DATA TYPE VARCHAR(300);

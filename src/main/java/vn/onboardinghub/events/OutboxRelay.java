@@ -98,12 +98,13 @@ public final class OutboxRelay {
     }
 
     /**
-     * The relay of a channel that is the hub's own infrastructure (the broker, the outbox folder): every client's events,
-     * one after the other, tried again (1 s doubling to 60 s) until sent, never given up.
+     * The relay of a channel that is the hub's own infrastructure (the broker, the outbox folder): the events of
+     * {@code clients} (null: every client's), one after the other, tried again (1 s doubling to 60 s) until sent, never
+     * given up.
      */
-    public static OutboxRelay untilSent(EventOutbox store, EventOutbox.Channel channel, Sender sender, Duration keep,
-                                        Supplier<Tracer> tracer) {
-        return new OutboxRelay(store, channel, () -> null, sender,
+    public static OutboxRelay untilSent(EventOutbox store, EventOutbox.Channel channel, Supplier<Collection<String>> clients,
+                                        Sender sender, Duration keep, Supplier<Tracer> tracer) {
+        return new OutboxRelay(store, channel, clients, sender,
                 new Retries(Duration.ofSeconds(1), Duration.ofSeconds(60), null, keep), Duration.ofSeconds(60), null, tracer);
     }
 

@@ -14,7 +14,8 @@ import java.util.Locale;
  * Where webhooks may go (server-side request forgery): outside sandbox mode only {@code https}, and never to a
  * loopback, link-local (169.254.0.0/16 with the cloud metadata address 169.254.169.254, fe80::/10), unspecified
  * (0.0.0.0, ::) or multicast address, nor to a private one (RFC 1918 10/8, 172.16/12, 192.168/16; shared
- * 100.64/10; IPv6 unique local fc00::/7) unless {@code hub.webhooks.allow-private-targets}. Checked on the addresses
+ * 100.64/10; benchmarking 198.18/15; IPv6 unique local fc00::/7) unless {@code hub.webhooks.allow-private-targets}; an
+ * IPv6 address that carries an IPv4 one (IPv4-compatible, NAT64 64:ff9b::/96, 6to4 2002::/16) is judged by it. Checked on the addresses
  * the name resolves to when the webhook is sent: the HTTP client connects only to addresses this resolver returned,
  * so a name cannot be re-pointed between the check and the connection. Sandbox mode (trying the hub out) also allows
  * {@code http} and loopback.
@@ -63,6 +64,12 @@ public final class WebhookTargets implements DnsResolver {
 
     /** Why an address is refused, or null when it is allowed. */
     String refusal(InetAddress address) {
+        InetAddress embedded = embeddedIpv4(address);
+        if (embedded != null) {
+            // an IPv6 form that reaches an IPv4 address (IPv4-compatible, NAT64, 6to4) is judged by that address
+            String refused = refusal(embedded);
+            return refused == null ? null : refused + " (embedded in " + address.getHostAddress() + ")";
+        }
         if (address.isLoopbackAddress()) {
             return sandbox ? null : "a loopback address";
         }
@@ -81,6 +88,42 @@ public final class WebhookTargets implements DnsResolver {
         return null;
     }
 
+    /**
+     * The IPv4 address an IPv6 address carries and reaches: {@code ::a.b.c.d} (IPv4-compatible), {@code 64:ff9b::/96}
+     * (NAT64) or {@code 2002::/16} (6to4); null for any other address.
+     */
+    static InetAddress embeddedIpv4(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return null;
+        }
+        byte[] b = address.getAddress();
+        int from;
+        if (isZero(b, 0, 12) && !isZero(b, 12, 16) && !address.isLoopbackAddress()) {
+            from = 12;
+        } else if ((b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b
+                && isZero(b, 4, 12)) {
+            from = 12;
+        } else if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
+            from = 2;
+        } else {
+            return null;
+        }
+        try {
+            return InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, from, from + 4));
+        } catch (UnknownHostException cannotHappen) {
+            return null;
+        }
+    }
+
+    private static boolean isZero(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean isZeroNetwork(InetAddress address) {
         return address instanceof Inet4Address && address.getAddress()[0] == 0;
     }
@@ -91,7 +134,9 @@ public final class WebhookTargets implements DnsResolver {
             int first = b[0] & 0xff;
             int second = b[1] & 0xff;
             return first == 10 || (first == 172 && second >= 16 && second <= 31) || (first == 192 && second == 168)
-                    || (first == 100 && second >= 64 && second <= 127);
+                    || (first == 100 && second >= 64 && second <= 127)
+                    // 198.18/15: benchmarking networks, used inside some clouds
+                    || (first == 198 && (second == 18 || second == 19));
         }
         // fc00::/7 unique local, and the deprecated site-local fec0::/10
         return address instanceof Inet6Address && ((b[0] & 0xfe) == 0xfc || address.isSiteLocalAddress());

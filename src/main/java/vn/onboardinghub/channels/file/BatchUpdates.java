@@ -30,7 +30,7 @@ public class BatchUpdates {
     BatchUpdates(Path outbox, CamelClusterService ownership, EventOutbox events, Duration keep, Supplier<Tracer> tracer) {
         this.outbox = outbox;
         this.ownership = ownership;
-        this.relay = OutboxRelay.untilSent(events, EventOutbox.Channel.FILE, this::append, keep, tracer);
+        this.relay = OutboxRelay.untilSent(events, EventOutbox.Channel.FILE, () -> null, this::append, keep, tracer);
     }
 
     /** The relay, for the hub's metrics. */
@@ -51,6 +51,8 @@ public class BatchUpdates {
     private OutboxRelay.Outcome append(EventOutbox.Due due, String line, String traceparent) throws IOException {
         // a batch record's client is file:<the dropped file's name>
         String name = due.client().substring(due.client().indexOf(':') + 1);
+        // the outbox itself is checked too: a link in its place is never written through
+        PrivateFiles.folder(outbox);
         PrivateFiles.append(updatesFile(name), (line + "\n").getBytes(StandardCharsets.UTF_8));
         return OutboxRelay.Outcome.delivered(null);
     }

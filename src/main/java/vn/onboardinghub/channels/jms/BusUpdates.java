@@ -33,7 +33,6 @@ public class BusUpdates extends ServiceSupport {
     public static final String TYPE = "HubEventType";
 
     private final ActiveMQConnectionFactory connectionFactory;
-    private final BusClients clients;
     private final EmbeddedBroker.BusQueues queues;
     private final ReplyDestinations replyDestinations;
     private final OutboxRelay relay;
@@ -42,10 +41,13 @@ public class BusUpdates extends ServiceSupport {
     BusUpdates(ActiveMQConnectionFactory connectionFactory, BusClients clients, EmbeddedBroker.BusQueues queues,
                ReplyDestinations replyDestinations, EventOutbox outbox, Duration keep, Supplier<Tracer> tracer) {
         this.connectionFactory = connectionFactory;
-        this.clients = clients;
         this.queues = queues;
         this.replyDestinations = replyDestinations;
-        this.relay = OutboxRelay.untilSent(outbox, EventOutbox.Channel.BUS, this::publish, keep, tracer);
+        // only the events of the bus clients configured here: a removed client's wait until it is configured again
+        java.util.Set<String> known = new java.util.HashSet<>();
+        known.add(BusClients.SHARED);
+        clients.all().forEach(client -> known.add(client.name()));
+        this.relay = OutboxRelay.untilSent(outbox, EventOutbox.Channel.BUS, () -> known, this::publish, keep, tracer);
     }
 
     /** The relay, for the hub's metrics. */
@@ -58,17 +60,20 @@ public class BusUpdates extends ServiceSupport {
         return relay.deliverDue();
     }
 
-    /** The first answer's {@value #TYPE}: {@code onboarding.action_required} or {@code onboarding.completed}. */
+    /**
+     * The first answer's {@value #TYPE}: {@code onboarding.action_required} or {@code onboarding.completed}; none (null)
+     * for the PENDING result a request gets while an earlier one with its requestId is still being onboarded.
+     */
     public String firstEventType(Object result) {
-        return result instanceof OnboardingResult r ? OnboardingEvent.firstType(r) : OnboardingEvent.COMPLETED;
+        if (result instanceof OnboardingResult r) {
+            return r.status() == OnboardingResult.Status.PENDING ? null : OnboardingEvent.firstType(r);
+        }
+        return OnboardingEvent.COMPLETED;
     }
 
     private synchronized OutboxRelay.Outcome publish(EventOutbox.Due due, String body, String traceparent) throws Exception {
-        String queue = BusClients.SHARED.equals(due.client()) ? queues.results()
-                : clients.get(due.client()) != null ? queues.resultsOf(due.client()) : null;
-        if (queue == null) {
-            return OutboxRelay.Outcome.failed(null, "client " + due.client() + " is no bus client any more");
-        }
+        // the relay claims only the events of the clients configured here
+        String queue = BusClients.SHARED.equals(due.client()) ? queues.results() : queues.resultsOf(due.client());
         if (due.replyTo() != null) {
             // the durable queue its request named, if it may still name it now (else the result queue)
             String refused = replyDestinations.refusalOfDurable(due.replyTo(), due.client());
