@@ -11,15 +11,15 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -73,6 +73,11 @@ public final class OutboxRelay {
     private final Duration lease;
     private final String instance;
     private final ExecutorService executor;
+    /** Attempts in flight at most (the executor's threads), and per client at most: half of them. */
+    private final int concurrency;
+    private final int perClient;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<String, AtomicInteger> inFlightOf = new ConcurrentHashMap<>();
     private final Supplier<Tracer> tracer;
     private final AtomicBoolean waitingForDatabase = new AtomicBoolean();
     private volatile Instant nextPurge = Instant.now();
@@ -80,12 +85,15 @@ public final class OutboxRelay {
 
     /**
      * @param clients  whose events this instance sends (null: every client's)
-     * @param lease    how long a claim holds: longer than the longest attempt, queueing included
-     * @param executor where attempts run side by side; null: one after the other on the caller's thread
-     * @param tracer   the hub's tracer, or null when tracing is off
+     * @param lease       how long a claim holds: longer than the longest attempt (it is renewed right before it)
+     * @param executor    where attempts run side by side, at most {@code concurrency} at once (its threads), and at
+     *                    most half of them for one client: a poll claims only what can start at once and does not
+     *                    wait for it, so a slow receiver delays no other client's events beyond that half. Null: one
+     *                    after the other on the caller's thread, the poll waiting for them
+     * @param tracer      the hub's tracer, or null when tracing is off
      */
     public OutboxRelay(EventOutbox store, EventOutbox.Channel channel, Supplier<Collection<String>> clients, Sender sender,
-                       Retries retries, Duration lease, ExecutorService executor, Supplier<Tracer> tracer) {
+                       Retries retries, Duration lease, ExecutorService executor, int concurrency, Supplier<Tracer> tracer) {
         this.store = store;
         this.channel = channel;
         this.clients = clients;
@@ -94,6 +102,8 @@ public final class OutboxRelay {
         this.lease = lease;
         this.instance = instanceName();
         this.executor = executor;
+        this.concurrency = executor == null ? 1 : concurrency;
+        this.perClient = Math.max(1, this.concurrency / 2);
         this.tracer = tracer;
     }
 
@@ -105,7 +115,7 @@ public final class OutboxRelay {
     public static OutboxRelay untilSent(EventOutbox store, EventOutbox.Channel channel, Supplier<Collection<String>> clients,
                                         Sender sender, Duration keep, Supplier<Tracer> tracer) {
         return new OutboxRelay(store, channel, clients, sender,
-                new Retries(Duration.ofSeconds(1), Duration.ofSeconds(60), null, keep), Duration.ofSeconds(60), null, tracer);
+                new Retries(Duration.ofSeconds(1), Duration.ofSeconds(60), null, keep), Duration.ofSeconds(60), null, 1, tracer);
     }
 
     /** Where each attempt is counted: (channel, outcome {@code delivered}, {@code retried} or {@code failed}). */
@@ -113,11 +123,16 @@ public final class OutboxRelay {
         this.attempts = attempts;
     }
 
-    /** One poll: claims the due events and sends them; the number sent or tried. */
-    public int deliverDue() throws InterruptedException {
+    /**
+     * One poll: claims the due events and sends them (with an executor: starts them, as many as it has free threads,
+     * and returns); the number sent, tried or started.
+     */
+    public int deliverDue() {
         List<EventOutbox.Due> due;
         try {
-            due = store.claim(instance, channel, clients.get(), CLAIM_LIMIT, lease);
+            due = executor == null ? store.claim(instance, channel, clients.get(), CLAIM_LIMIT, lease)
+                    : store.claim(instance, channel, clients.get(), concurrency - inFlight.get(),
+                    client -> perClient - inFlightOf.computeIfAbsent(client, c -> new AtomicInteger()).get(), lease);
         } catch (RuntimeException e) {
             if (!InfrastructureUnavailableException.isOutage(e)) {
                 throw e;
@@ -144,15 +159,25 @@ public final class OutboxRelay {
             }
             return due.size();
         }
-        List<Future<?>> running = new ArrayList<>();
         for (EventOutbox.Due event : due) {
-            running.add(executor.submit(() -> deliver(event)));
-        }
-        for (Future<?> attempt : running) {
+            AtomicInteger ofClient = inFlightOf.computeIfAbsent(event.client(), c -> new AtomicInteger());
+            inFlight.incrementAndGet();
+            ofClient.incrementAndGet();
             try {
-                attempt.get();
-            } catch (ExecutionException e) {
-                LOG.warn("a {} delivery failed unexpectedly: {}", name(), e.getCause().getClass().getName());
+                executor.execute(() -> {
+                    try {
+                        deliver(event);
+                    } catch (RuntimeException e) {
+                        LOG.warn("a {} delivery failed unexpectedly: {}", name(), e.getClass().getName());
+                    } finally {
+                        ofClient.decrementAndGet();
+                        inFlight.decrementAndGet();
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // the hub is stopping: the claim runs out and the event is sent later
+                ofClient.decrementAndGet();
+                inFlight.decrementAndGet();
             }
         }
         return due.size();

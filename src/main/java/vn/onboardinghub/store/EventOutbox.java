@@ -154,7 +154,17 @@ public class EventOutbox {
 
     /** {@link #claim(String, int, Duration)} of the {@code channel}'s events of {@code clients} only (null: every client's). */
     public List<Due> claim(String instance, Channel channel, java.util.Collection<String> clients, int limit, Duration lease) {
-        if (clients != null && clients.isEmpty()) {
+        return claim(instance, channel, clients, limit, null, lease);
+    }
+
+    /**
+     * {@link #claim(String, Channel, java.util.Collection, int, Duration)} taking at most {@code room.applyAsInt(client)}
+     * events of each client (null: no such bound), so that one client's backlog does not fill the claim: the events
+     * behind it of other clients are taken instead.
+     */
+    public List<Due> claim(String instance, Channel channel, java.util.Collection<String> clients, int limit,
+                           java.util.function.ToIntFunction<String> room, Duration lease) {
+        if (limit <= 0 || clients != null && clients.isEmpty()) {
             return List.of();
         }
         Instant now = Instant.now();
@@ -162,10 +172,13 @@ public class EventOutbox {
             c.setAutoCommit(false);
             try {
                 List<Long> candidates = new ArrayList<>();
+                Map<String, Integer> taken = new java.util.HashMap<>();
                 String ofClients = clients == null ? "" : " AND d.client_name IN ("
                         + String.join(", ", java.util.Collections.nCopies(clients.size(), "?")) + ")";
-                try (PreparedStatement select = c.prepareStatement(DUE.replace(" ORDER BY", ofClients + " ORDER BY")
-                        + " LIMIT " + limit + (isPostgres(c) ? " FOR UPDATE SKIP LOCKED" : ""))) {
+                // with a bound per client, further candidates: those of other clients behind one client's backlog
+                int looked = room == null ? limit : limit * 4;
+                try (PreparedStatement select = c.prepareStatement(DUE.replace("SELECT d.seq", "SELECT d.seq, d.client_name")
+                        .replace(" ORDER BY", ofClients + " ORDER BY") + " LIMIT " + looked + (isPostgres(c) ? " FOR UPDATE SKIP LOCKED" : ""))) {
                     select.setString(1, channel.stored());
                     select.setTimestamp(2, Timestamp.from(now));
                     select.setTimestamp(3, Timestamp.from(now));
@@ -174,8 +187,13 @@ public class EventOutbox {
                         select.setString(parameter++, client);
                     }
                     try (ResultSet rs = select.executeQuery()) {
-                        while (rs.next()) {
-                            candidates.add(rs.getLong(1));
+                        while (rs.next() && candidates.size() < limit) {
+                            String client = rs.getString(2);
+                            int of = taken.getOrDefault(client, 0);
+                            if (room == null || of < room.applyAsInt(client)) {
+                                taken.put(client, of + 1);
+                                candidates.add(rs.getLong(1));
+                            }
                         }
                     }
                 }

@@ -58,7 +58,7 @@ public class WebhookDeliveries implements AutoCloseable {
     private final CloseableHttpClient http;
 
     public WebhookDeliveries(Map<String, Target> targets, EventOutbox store, WebhookTargets policy, OutboxRelay.Retries retries,
-                             Duration connectTimeout, Duration responseTimeout, ExecutorService executor,
+                             Duration connectTimeout, Duration responseTimeout, ExecutorService executor, int concurrency,
                              Supplier<Tracer> tracer) {
         this.targets = Map.copyOf(targets);
         this.store = store;
@@ -69,7 +69,7 @@ public class WebhookDeliveries implements AutoCloseable {
         // only the events of the clients this instance can send to: an instance not (yet) configured like the others
         // leaves them to those that are
         this.relay = new OutboxRelay(store, EventOutbox.Channel.WEBHOOK, this.targets::keySet, this::send, retries, lease,
-                executor, tracer);
+                executor, concurrency, tracer);
         this.http = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         // every address connected to is one this resolver checked (no re-resolving after the check)
@@ -99,7 +99,7 @@ public class WebhookDeliveries implements AutoCloseable {
     }
 
     /** One poll: claims the due events and delivers them; the number delivered or tried. */
-    public int deliverDue() throws InterruptedException {
+    public int deliverDue() {
         return relay.deliverDue();
     }
 

@@ -45,15 +45,15 @@ public class WebhooksConfiguration implements CamelConfiguration {
                         WebhookSigner.of(settings.optional("hub.api.clients." + client + ".webhook-secret").orElse(""))));
             }
         }
-        ExecutorService executor = context.getExecutorServiceManager().newFixedThreadPool(this, "webhook-deliveries",
-                settings.integer("hub.webhooks.concurrency"));
+        int concurrency = settings.integer("hub.webhooks.concurrency");
+        ExecutorService executor = context.getExecutorServiceManager().newFixedThreadPool(this, "webhook-deliveries", concurrency);
         deliveries = new WebhookDeliveries(targets, store.outbox(),
                 new WebhookTargets(settings.bool("hub.sandbox.enabled"), settings.bool("hub.webhooks.allow-private-targets")),
                 new OutboxRelay.Retries(settings.millis("hub.webhooks.retry-initial-ms"),
                         settings.millis("hub.webhooks.retry-max-ms"), settings.seconds("hub.webhooks.give-up-after-seconds"),
                         Duration.ofDays(settings.number("hub.webhooks.keep-days"))),
                 settings.millis("hub.webhooks.connect-timeout-ms"), settings.millis("hub.webhooks.response-timeout-ms"),
-                executor, Traces.hubTracer(context));
+                executor, concurrency, Traces.hubTracer(context));
         // from now on the store writes these clients' events with every change of their results
         store.sendEventsFor(deliveries::hasWebhook);
         if (!targets.isEmpty()) {

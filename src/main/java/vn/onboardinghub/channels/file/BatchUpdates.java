@@ -39,7 +39,7 @@ public class BatchUpdates {
     }
 
     /** One poll, in the inbox's owner: appends the due updates; the number written or tried. */
-    public int deliverDue() throws InterruptedException {
+    public int deliverDue() {
         return ownership.isLeader(OWNER) ? relay.deliverDue() : 0;
     }
 

@@ -56,7 +56,7 @@ public class BusUpdates extends ServiceSupport {
     }
 
     /** One poll: publishes the due updates; the number published or tried. */
-    public int deliverDue() throws InterruptedException {
+    public int deliverDue() {
         return relay.deliverDue();
     }
 
