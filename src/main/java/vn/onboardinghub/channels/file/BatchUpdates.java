@@ -53,7 +53,7 @@ public class BatchUpdates {
         String name = due.client().substring(due.client().indexOf(':') + 1);
         // the outbox itself is checked too: a link in its place is never written through
         PrivateFiles.folder(outbox);
-        PrivateFiles.append(updatesFile(name), (line + "\n").getBytes(StandardCharsets.UTF_8));
+        PrivateFiles.append(updatesFile(name), (NdjsonLines.line(line) + "\n").getBytes(StandardCharsets.UTF_8));
         return OutboxRelay.Outcome.delivered(null);
     }
 }

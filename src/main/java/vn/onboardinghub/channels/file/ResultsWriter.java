@@ -31,7 +31,7 @@ final class ResultsWriter implements Closeable {
         ObjectNode json = mapper.createObjectNode().put("line", line);
         // provider credentials stay out of files unless hub.file.include-credentials=true (docs/contract.md "Result")
         json.setAll((ObjectNode) mapper.valueToTree(includeCredentials ? result : result.withoutCredentials()));
-        String text = mapper.writeValueAsString(json);
+        String text = NdjsonLines.line(mapper.writeValueAsString(json));
         synchronized (this) {
             out.write(text);
             out.write('\n');
