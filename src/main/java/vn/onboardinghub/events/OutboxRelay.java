@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  */
 public final class OutboxRelay {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
-    /** Events claimed per poll at most. */
+    /** Events claimed per poll at most by a relay that sends them one after the other. */
     private static final int CLAIM_LIMIT = 50;
     /** How often an instance forgets the finished events older than {@link Retries#keep}. */
     private static final Duration PURGE_EVERY = Duration.ofHours(1);
