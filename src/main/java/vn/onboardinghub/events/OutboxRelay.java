@@ -78,6 +78,9 @@ public final class OutboxRelay {
     private final int perClient;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<String, AtomicInteger> inFlightOf = new ConcurrentHashMap<>();
+    /** When each client was last given a thread (a turn number): the longest waiting goes first among equals. */
+    private final Map<String, Long> served = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong turns = new java.util.concurrent.atomic.AtomicLong();
     private final Supplier<Tracer> tracer;
     private final AtomicBoolean waitingForDatabase = new AtomicBoolean();
     private volatile Instant nextPurge = Instant.now();
@@ -131,8 +134,7 @@ public final class OutboxRelay {
         List<EventOutbox.Due> due;
         try {
             due = executor == null ? store.claim(instance, channel, clients.get(), CLAIM_LIMIT, lease)
-                    : store.claim(instance, channel, clients.get(), concurrency - inFlight.get(),
-                    client -> perClient - inFlightOf.computeIfAbsent(client, c -> new AtomicInteger()).get(), lease);
+                    : store.claim(instance, channel, shares(store.dueByClient(channel, clients.get())), lease);
         } catch (RuntimeException e) {
             if (!InfrastructureUnavailableException.isOutage(e)) {
                 throw e;
@@ -181,6 +183,40 @@ public final class OutboxRelay {
             }
         }
         return due.size();
+    }
+
+    /**
+     * How many of its due events each client may start now: the free threads, one at a time to the client with the
+     * fewest attempts in flight (then the one served longest ago), none beyond half the threads: a client whose
+     * receiver hangs gets no thread before the others had their turn, however old or many its events.
+     */
+    private Map<String, Integer> shares(Map<String, Integer> due) {
+        Map<String, Integer> shares = new java.util.HashMap<>();
+        for (int free = concurrency - inFlight.get(); free > 0; free--) {
+            String next = null;
+            int fewest = Integer.MAX_VALUE;
+            for (Map.Entry<String, Integer> client : due.entrySet()) {
+                int share = shares.getOrDefault(client.getKey(), 0);
+                int busy = inFlightOf.computeIfAbsent(client.getKey(), c -> new AtomicInteger()).get() + share;
+                if (share >= client.getValue() || busy >= perClient) {
+                    continue;
+                }
+                if (busy < fewest || busy == fewest && lastServed(client.getKey()) < lastServed(next)) {
+                    next = client.getKey();
+                    fewest = busy;
+                }
+            }
+            if (next == null) {
+                break;
+            }
+            shares.merge(next, 1, Integer::sum);
+            served.put(next, turns.incrementAndGet());
+        }
+        return shares;
+    }
+
+    private long lastServed(String client) {
+        return client == null ? Long.MAX_VALUE : served.getOrDefault(client, 0L);
     }
 
     private void deliver(EventOutbox.Due due) {

@@ -56,10 +56,11 @@ public class EventOutbox {
                            Instant deliveredAt) {
     }
 
-    private static final String DUE = "SELECT d.seq FROM event_outbox d WHERE d.state = 'PENDING' AND d.channel = ?"
+    /** The claimable events of a channel: due, unclaimed, and first of their onboarding's waiting on it. */
+    private static final String DUE = " FROM event_outbox d WHERE d.state = 'PENDING' AND d.channel = ?"
             + " AND d.next_attempt_at <= ? AND (d.locked_until IS NULL OR d.locked_until < ?)"
             + " AND NOT EXISTS (SELECT 1 FROM event_outbox e WHERE e.onboarding_id = d.onboarding_id"
-            + " AND e.channel = d.channel AND e.state = 'PENDING' AND e.seq < d.seq) ORDER BY d.seq";
+            + " AND e.channel = d.channel AND e.state = 'PENDING' AND e.seq < d.seq)";
     private static final int MAX_ERROR = 500;
 
     private final DataSource dataSource;
@@ -154,80 +155,136 @@ public class EventOutbox {
 
     /** {@link #claim(String, int, Duration)} of the {@code channel}'s events of {@code clients} only (null: every client's). */
     public List<Due> claim(String instance, Channel channel, java.util.Collection<String> clients, int limit, Duration lease) {
-        return claim(instance, channel, clients, limit, null, lease);
-    }
-
-    /**
-     * {@link #claim(String, Channel, java.util.Collection, int, Duration)} taking at most {@code room.applyAsInt(client)}
-     * events of each client (null: no such bound), so that one client's backlog does not fill the claim: the events
-     * behind it of other clients are taken instead.
-     */
-    public List<Due> claim(String instance, Channel channel, java.util.Collection<String> clients, int limit,
-                           java.util.function.ToIntFunction<String> room, Duration lease) {
         if (limit <= 0 || clients != null && clients.isEmpty()) {
             return List.of();
         }
-        Instant now = Instant.now();
+        String ofClients = clients == null ? "" : " AND d.client_name IN ("
+                + String.join(", ", java.util.Collections.nCopies(clients.size(), "?")) + ")";
+        return inTransaction("cannot claim events", (c, now) -> {
+            List<Long> candidates = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement("SELECT d.seq" + DUE + ofClients + " ORDER BY d.seq LIMIT " + limit
+                    + (isPostgres(c) ? " FOR UPDATE SKIP LOCKED" : ""))) {
+                int parameter = due(select, channel, now);
+                for (String client : clients == null ? List.<String>of() : clients) {
+                    select.setString(parameter++, client);
+                }
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        candidates.add(rs.getLong(1));
+                    }
+                }
+            }
+            return take(c, candidates, instance, lease, now);
+        });
+    }
+
+    /**
+     * How many claimable events each of {@code clients} (null: every client) has on {@code channel} now, for a relay
+     * that shares its attempts fairly between clients before it claims ({@link #claim(String, Channel, Map, Duration)}).
+     */
+    public Map<String, Integer> dueByClient(Channel channel, java.util.Collection<String> clients) {
+        if (clients != null && clients.isEmpty()) {
+            return Map.of();
+        }
+        String ofClients = clients == null ? "" : " AND d.client_name IN ("
+                + String.join(", ", java.util.Collections.nCopies(clients.size(), "?")) + ")";
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT d.client_name, COUNT(*)" + DUE + ofClients
+                     + " GROUP BY d.client_name")) {
+            int parameter = due(select, channel, Instant.now());
+            for (String client : clients == null ? List.<String>of() : clients) {
+                select.setString(parameter++, client);
+            }
+            Map<String, Integer> due = new LinkedHashMap<>();
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    due.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+            return due;
+        } catch (SQLException e) {
+            throw InfrastructureUnavailableException.ofDatabase("cannot look for due events", e);
+        }
+    }
+
+    /** Claims, for each client of {@code shares}, up to that many of its due events on {@code channel}, oldest first. */
+    public List<Due> claim(String instance, Channel channel, Map<String, Integer> shares, Duration lease) {
+        if (shares.isEmpty()) {
+            return List.of();
+        }
+        return inTransaction("cannot claim events", (c, now) -> {
+            List<Long> candidates = new ArrayList<>();
+            for (Map.Entry<String, Integer> share : shares.entrySet()) {
+                try (PreparedStatement select = c.prepareStatement("SELECT d.seq" + DUE + " AND d.client_name = ? ORDER BY d.seq"
+                        + " LIMIT " + share.getValue() + (isPostgres(c) ? " FOR UPDATE SKIP LOCKED" : ""))) {
+                    select.setString(due(select, channel, now), share.getKey());
+                    try (ResultSet rs = select.executeQuery()) {
+                        while (rs.next()) {
+                            candidates.add(rs.getLong(1));
+                        }
+                    }
+                }
+            }
+            return take(c, candidates, instance, lease, now);
+        });
+    }
+
+    /** Sets the parameters of {@link #DUE}; the index of the next one. */
+    private static int due(PreparedStatement select, Channel channel, Instant now) throws SQLException {
+        select.setString(1, channel.stored());
+        select.setTimestamp(2, Timestamp.from(now));
+        select.setTimestamp(3, Timestamp.from(now));
+        return 4;
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c, Instant now) throws SQLException;
+    }
+
+    /** One transaction (the rows it selects FOR UPDATE stay locked to its end), rolled back when it fails. */
+    private <T> T inTransaction(String what, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<Long> candidates = new ArrayList<>();
-                Map<String, Integer> taken = new java.util.HashMap<>();
-                String ofClients = clients == null ? "" : " AND d.client_name IN ("
-                        + String.join(", ", java.util.Collections.nCopies(clients.size(), "?")) + ")";
-                // with a bound per client, further candidates: those of other clients behind one client's backlog
-                int looked = room == null ? limit : limit * 4;
-                try (PreparedStatement select = c.prepareStatement(DUE.replace("SELECT d.seq", "SELECT d.seq, d.client_name")
-                        .replace(" ORDER BY", ofClients + " ORDER BY") + " LIMIT " + looked + (isPostgres(c) ? " FOR UPDATE SKIP LOCKED" : ""))) {
-                    select.setString(1, channel.stored());
-                    select.setTimestamp(2, Timestamp.from(now));
-                    select.setTimestamp(3, Timestamp.from(now));
-                    int parameter = 4;
-                    for (String client : clients == null ? List.<String>of() : clients) {
-                        select.setString(parameter++, client);
-                    }
-                    try (ResultSet rs = select.executeQuery()) {
-                        while (rs.next() && candidates.size() < limit) {
-                            String client = rs.getString(2);
-                            int of = taken.getOrDefault(client, 0);
-                            if (room == null || of < room.applyAsInt(client)) {
-                                taken.put(client, of + 1);
-                                candidates.add(rs.getLong(1));
-                            }
-                        }
-                    }
-                }
-                List<Due> claimed = new ArrayList<>();
-                try (PreparedStatement take = c.prepareStatement("UPDATE event_outbox SET locked_until = ?, locked_by = ?"
-                        + " WHERE seq = ? AND state = 'PENDING' AND (locked_until IS NULL OR locked_until < ?)");
-                     PreparedStatement read = c.prepareStatement("SELECT event_id, client_name, onboarding_id, event_type,"
-                             + " payload, attempts, queued_at, destination, reply_to, traceparent FROM event_outbox WHERE seq = ?")) {
-                    for (long seq : candidates) {
-                        take.setTimestamp(1, Timestamp.from(now.plus(lease)));
-                        take.setString(2, instance);
-                        take.setLong(3, seq);
-                        take.setTimestamp(4, Timestamp.from(now));
-                        if (take.executeUpdate() != 1) {
-                            continue;
-                        }
-                        read.setLong(1, seq);
-                        try (ResultSet rs = read.executeQuery()) {
-                            if (rs.next()) {
-                                claimed.add(new Due(seq, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                        rs.getString(5), rs.getInt(6), rs.getTimestamp(7).toInstant(), rs.getString(8), rs.getString(9), rs.getString(10)));
-                            }
-                        }
-                    }
-                }
+                T result = work.run(c, Instant.now());
                 c.commit();
-                return claimed;
+                return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         } catch (SQLException e) {
-            throw InfrastructureUnavailableException.ofDatabase("cannot claim events", e);
+            throw InfrastructureUnavailableException.ofDatabase(what, e);
         }
+    }
+
+    /** Takes each candidate that is still unclaimed (a compare-and-set on its lease, all H2 needs) for {@code instance}. */
+    private List<Due> take(Connection c, List<Long> candidates, String instance, Duration lease, Instant now) throws SQLException {
+        List<Due> claimed = new ArrayList<>();
+        try (PreparedStatement take = c.prepareStatement("UPDATE event_outbox SET locked_until = ?, locked_by = ?"
+                + " WHERE seq = ? AND state = 'PENDING' AND (locked_until IS NULL OR locked_until < ?)");
+             PreparedStatement read = c.prepareStatement("SELECT event_id, client_name, onboarding_id, event_type,"
+                     + " payload, attempts, queued_at, destination, reply_to, traceparent FROM event_outbox WHERE seq = ?")) {
+            for (long seq : candidates) {
+                take.setTimestamp(1, Timestamp.from(now.plus(lease)));
+                take.setString(2, instance);
+                take.setLong(3, seq);
+                take.setTimestamp(4, Timestamp.from(now));
+                if (take.executeUpdate() != 1) {
+                    continue;
+                }
+                read.setLong(1, seq);
+                try (ResultSet rs = read.executeQuery()) {
+                    if (rs.next()) {
+                        claimed.add(new Due(seq, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getInt(6), rs.getTimestamp(7).toInstant(), rs.getString(8),
+                                rs.getString(9), rs.getString(10)));
+                    }
+                }
+            }
+        }
+        return claimed;
     }
 
     /**
@@ -319,8 +376,9 @@ public class EventOutbox {
     public boolean redeliver(String client, String eventId) {
         Instant now = Instant.now();
         try (Connection c = dataSource.getConnection();
+             // a claim in flight is left to its attempt (which then counts as the redelivery): never two attempts at once
              PreparedStatement update = c.prepareStatement("UPDATE event_outbox SET state = 'PENDING', attempts = 0,"
-                     + " queued_at = ?, next_attempt_at = ?, delivered_at = NULL, locked_until = NULL, locked_by = NULL"
+                     + " queued_at = ?, next_attempt_at = ?, delivered_at = NULL"
                      + " WHERE event_id = ? AND client_name = ? AND channel = 'webhook'")) {
             update.setTimestamp(1, Timestamp.from(now));
             update.setTimestamp(2, Timestamp.from(now));

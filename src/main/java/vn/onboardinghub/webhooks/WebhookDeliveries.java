@@ -30,6 +30,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -56,11 +59,16 @@ public class WebhookDeliveries implements AutoCloseable {
     private final WebhookTargets policy;
     private final OutboxRelay relay;
     private final CloseableHttpClient http;
+    private final Duration deadline;
+    private final ScheduledExecutorService deadlines;
 
     public WebhookDeliveries(Map<String, Target> targets, EventOutbox store, WebhookTargets policy, OutboxRelay.Retries retries,
                              Duration connectTimeout, Duration responseTimeout, ExecutorService executor, int concurrency,
-                             Supplier<Tracer> tracer) {
+                             ScheduledExecutorService deadlines, Supplier<Tracer> tracer) {
         this.targets = Map.copyOf(targets);
+        // the response timeout bounds each wait for a byte; this bounds the whole attempt, a receiver that trickles too
+        this.deadline = connectTimeout.plus(responseTimeout);
+        this.deadlines = deadlines;
         this.store = store;
         this.policy = policy;
         // a claim (renewed right before each attempt) outlives the longest attempt: another instance takes it over only
@@ -132,8 +140,13 @@ public class WebhookDeliveries implements AutoCloseable {
         }
         post.setEntity(new StringEntity(body, ContentType.APPLICATION_JSON));
         // the answer's body is not read: closing without reading drops the connection
+        ScheduledFuture<?> abort = deadlines.schedule(post::cancel, deadline.toMillis(), TimeUnit.MILLISECONDS);
         try (ClassicHttpResponse response = http.executeOpen(null, post, null)) {
             return response.getCode();
+        } catch (IOException e) {
+            throw post.isCancelled() ? new InterruptedIOException("no answer within " + deadline.toMillis() + " ms") : e;
+        } finally {
+            abort.cancel(false);
         }
     }
 

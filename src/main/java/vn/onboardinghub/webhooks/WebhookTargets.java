@@ -73,6 +73,9 @@ public final class WebhookTargets implements DnsResolver {
         if (address.isLoopbackAddress()) {
             return sandbox ? null : "a loopback address";
         }
+        if (isReservedOrTunnel(address)) {
+            return "a reserved or tunnelled address";
+        }
         if (address.isAnyLocalAddress() || isZeroNetwork(address)) {
             return "an unspecified address";
         }
@@ -100,6 +103,9 @@ public final class WebhookTargets implements DnsResolver {
         int from;
         if (isZero(b, 0, 12) && !isZero(b, 12, 16) && !address.isLoopbackAddress()) {
             from = 12;
+        } else if (isZero(b, 0, 8) && (b[8] & 0xff) == 0xff && (b[9] & 0xff) == 0xff && isZero(b, 10, 12)) {
+            // ::ffff:0:a.b.c.d (SIIT)
+            from = 12;
         } else if ((b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b
                 && isZero(b, 4, 12)) {
             from = 12;
@@ -113,6 +119,20 @@ public final class WebhookTargets implements DnsResolver {
         } catch (UnknownHostException cannotHappen) {
             return null;
         }
+    }
+
+    /**
+     * IPv4 240/4 (reserved, the broadcast address) and 192.0.0/24 (protocol assignments); IPv6 Teredo 2001::/32 and
+     * local-use NAT64 64:ff9b:1::/48, whose IPv4 address cannot be read off plainly: refused, whatever they reach.
+     */
+    private static boolean isReservedOrTunnel(InetAddress address) {
+        byte[] b = address.getAddress();
+        if (address instanceof Inet4Address) {
+            return (b[0] & 0xf0) == 0xf0 || (b[0] & 0xff) == 192 && b[1] == 0 && b[2] == 0;
+        }
+        return (b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x01 && b[2] == 0 && b[3] == 0
+                || (b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b
+                && b[4] == 0 && (b[5] & 0xff) == 0x01;
     }
 
     private static boolean isZero(byte[] bytes, int from, int to) {

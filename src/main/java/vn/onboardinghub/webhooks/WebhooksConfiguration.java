@@ -53,7 +53,8 @@ public class WebhooksConfiguration implements CamelConfiguration {
                         settings.millis("hub.webhooks.retry-max-ms"), settings.seconds("hub.webhooks.give-up-after-seconds"),
                         Duration.ofDays(settings.number("hub.webhooks.keep-days"))),
                 settings.millis("hub.webhooks.connect-timeout-ms"), settings.millis("hub.webhooks.response-timeout-ms"),
-                executor, concurrency, Traces.hubTracer(context));
+                executor, concurrency, context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "webhook-deadlines"),
+                Traces.hubTracer(context));
         // from now on the store writes these clients' events with every change of their results
         store.sendEventsFor(deliveries::hasWebhook);
         if (!targets.isEmpty()) {

@@ -34,8 +34,8 @@ class OutboxRelayTest {
             try (OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(new byte[32]))) {
                 store.migrate();
                 store.sendEventsFor(client -> true);
-                // the slow client's backlog first, then the other client's events
-                for (int i = 0; i < 6; i++) {
+                // the slow client's backlog first, many more events than a claim looks at, then the other client's events
+                for (int i = 0; i < 40; i++) {
                     save(store, "slow-" + i, "slow");
                 }
                 save(store, "fast-0", "fast");
@@ -64,11 +64,54 @@ class OutboxRelayTest {
                     hanging.countDown();
                     await().atMost(Duration.ofSeconds(10)).until(() -> {
                         relay.deliverDue();
-                        return delivered.size() == 8;
+                        return delivered.size() == 42;
                     });
-                    assertThat(started).hasSize(8).doesNotHaveDuplicates();
+                    assertThat(started).hasSize(42).doesNotHaveDuplicates();
                 } finally {
                     hanging.countDown();
+                    threads.shutdownNow();
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aFreedThreadGoesToTheClientThatWaitedNotToTheBacklog(String database) throws Exception {
+        TestDatabase.with(database, 4, dataSource -> {
+            try (OnboardingStore store = new OnboardingStore(dataSource, mapper, new ResultCipher(new byte[32]))) {
+                store.migrate();
+                store.sendEventsFor(client -> true);
+                for (int i = 0; i < 5; i++) {
+                    save(store, "a-" + i, "a");
+                    save(store, "b-" + i, "b");
+                }
+                save(store, "c-0", "c");
+                Map<String, CountDownLatch> answers = new java.util.concurrent.ConcurrentHashMap<>();
+                List<String> started = new CopyOnWriteArrayList<>();
+                ExecutorService threads = Executors.newFixedThreadPool(2);
+                // two threads: a and b, whose receivers hang, take one each
+                OutboxRelay relay = new OutboxRelay(store.outbox(), EventOutbox.Channel.WEBHOOK, () -> null, (due, body, trace) -> {
+                    started.add(due.onboardingId());
+                    if (!due.client().equals("c")) {
+                        answers.computeIfAbsent(due.onboardingId(), id -> new CountDownLatch(1)).await(30, TimeUnit.SECONDS);
+                    }
+                    return OutboxRelay.Outcome.delivered(204);
+                }, new OutboxRelay.Retries(Duration.ofSeconds(1), Duration.ofSeconds(1), null, Duration.ofDays(1)),
+                        Duration.ofSeconds(30), threads, 2, null);
+                try {
+                    relay.deliverDue();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 2);
+                    assertThat(started).containsExactlyInAnyOrder("a-0", "b-0");
+                    // a's attempt ends: the free thread goes to c, which waited, not to a's or b's older backlog
+                    answers.computeIfAbsent("a-0", id -> new CountDownLatch(1)).countDown();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> {
+                        relay.deliverDue();
+                        return started.size() == 3;
+                    });
+                    assertThat(started.get(2)).isEqualTo("c-0");
+                } finally {
+                    answers.values().forEach(CountDownLatch::countDown);
                     threads.shutdownNow();
                 }
             }

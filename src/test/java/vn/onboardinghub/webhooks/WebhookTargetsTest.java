@@ -91,7 +91,8 @@ class WebhookTargetsTest {
                 "192.168.1.1", "100.64.0.1", "169.254.169.254", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "224.0.0.1",
                 // IPv6 forms that reach an IPv4 address: IPv4-compatible, NAT64, 6to4; and the benchmarking range
                 "::127.0.0.1", "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "64:ff9b::a00:1", "2002:7f00:1::", "2002:a9fe:a9fe::",
-                "198.18.0.1", "198.19.255.255")) {
+                "198.18.0.1", "198.19.255.255", "::ffff:0:7f00:1", "64:ff9b:1::7f00:1", "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+                "240.0.0.1", "255.255.255.255", "192.0.0.1")) {
             assertThat(strict.refusal(InetAddress.getByName(refused))).as(refused).isNotNull();
         }
         for (String allowed : List.of("93.184.216.34", "172.32.0.1", "8.8.8.8", "2001:4860:4860::8888", "64:ff9b::808:808",
