@@ -59,8 +59,10 @@ class OutboxRelayTest {
                         return delivered.containsAll(List.of("fast-0", "fast-1"));
                     });
                     // the hanging client has half of the 4 attempts, never more, however often the relay polls
-                    relay.deliverDue();
-                    assertThat(started.stream().filter(id -> id.startsWith("slow"))).hasSize(2);
+                    await().atMost(Duration.ofSeconds(10)).during(Duration.ofMillis(500)).until(() -> {
+                        relay.deliverDue();
+                        return started.stream().filter(id -> id.startsWith("slow")).count() == 2;
+                    });
                     hanging.countDown();
                     await().atMost(Duration.ofSeconds(10)).until(() -> {
                         relay.deliverDue();
@@ -105,7 +107,7 @@ class OutboxRelayTest {
                     assertThat(started).containsExactlyInAnyOrder("a-0", "b-0");
                     // a's attempt ends: the free thread goes to c, which waited, not to a's or b's older backlog
                     answers.computeIfAbsent("a-0", id -> new CountDownLatch(1)).countDown();
-                    await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    await().atMost(Duration.ofSeconds(20)).until(() -> {
                         relay.deliverDue();
                         return started.size() == 3;
                     });
