@@ -79,27 +79,28 @@ public class EventOutbox {
      * {@code previous} tells, if anything: the event for the client's webhook ({@code webhook}), and a later change
      * ({@link OnboardingEvent#UPDATED}) for the bus or the batch the onboarding came from ({@code origin}). The bus
      * gets the whole result, as its first answer had it (the bus has no {@code GET}); a webhook and a batch's updates
-     * file the event's thin data. Returns the events' ids.
+     * file the event's thin data.
      */
-    List<String> record(Connection c, OnboardingResult previous, OnboardingResult current, boolean webhook,
-                        OnboardingStore.Origin origin, String traceparent) throws SQLException {
+    void record(Connection c, OnboardingResult previous, OnboardingResult current, boolean webhook,
+                OnboardingStore.Origin origin, String traceparent) throws SQLException {
+        if (!webhook && !origin.hearsUpdates()) {
+            return;
+        }
         var event = OnboardingEvent.of(previous, current);
         if (event.isEmpty()) {
-            return List.of();
+            return;
         }
         Instant now = Instant.now();
         String type = event.get().type();
-        List<String> ids = new ArrayList<>();
         if (webhook) {
             Map<String, Object> payload = new LinkedHashMap<>();
             payload.put("type", type);
             payload.put("timestamp", now.toString());
             payload.put("data", event.get().data());
-            ids.add(insert(c, Channel.WEBHOOK, null, null, current, type, json(payload), traceparent, now));
+            insert(c, Channel.WEBHOOK, null, null, current, type, json(payload), traceparent, now);
         }
         if (type.equals(OnboardingEvent.UPDATED) && origin.busCorrelationId() != null) {
-            ids.add(insert(c, Channel.BUS, origin.busCorrelationId(), origin.busReplyTo(), current, type, json(current),
-                    traceparent, now));
+            insert(c, Channel.BUS, origin.busCorrelationId(), origin.busReplyTo(), current, type, json(current), traceparent, now);
         }
         if (type.equals(OnboardingEvent.UPDATED) && origin.batchId() != null) {
             Map<String, Object> line = new LinkedHashMap<>();
@@ -108,13 +109,12 @@ public class EventOutbox {
             line.put("type", type);
             line.put("timestamp", now.toString());
             line.putAll(event.get().data());
-            ids.add(insert(c, Channel.FILE, origin.batchId(), null, current, type, json(line), traceparent, now));
+            insert(c, Channel.FILE, origin.batchId(), null, current, type, json(line), traceparent, now);
         }
-        return ids;
     }
 
-    private String insert(Connection c, Channel channel, String destination, String replyTo, OnboardingResult current,
-                          String type, String body, String traceparent, Instant now) throws SQLException {
+    private void insert(Connection c, Channel channel, String destination, String replyTo, OnboardingResult current,
+                        String type, String body, String traceparent, Instant now) throws SQLException {
         String eventId = "evt_" + UUID.randomUUID().toString().replace("-", "");
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO event_outbox (event_id, client_name,"
                 + " onboarding_id, event_type, payload, state, attempts, created_at, queued_at, next_attempt_at, channel,"
@@ -133,7 +133,6 @@ public class EventOutbox {
             insert.setString(12, traceparent);
             insert.executeUpdate();
         }
-        return eventId;
     }
 
     private String json(Object value) {
@@ -158,16 +157,13 @@ public class EventOutbox {
         if (limit <= 0 || clients != null && clients.isEmpty()) {
             return List.of();
         }
-        String ofClients = clients == null ? "" : " AND d.client_name IN ("
-                + String.join(", ", java.util.Collections.nCopies(clients.size(), "?")) + ")";
+        String ofClients = ofClients(clients);
         return inTransaction("cannot claim events", (c, now) -> {
             List<Long> candidates = new ArrayList<>();
             try (PreparedStatement select = c.prepareStatement("SELECT d.seq" + DUE + ofClients + " ORDER BY d.seq LIMIT " + limit
                     + (isPostgres(c) ? " FOR UPDATE SKIP LOCKED" : ""))) {
                 int parameter = due(select, channel, now);
-                for (String client : clients == null ? List.<String>of() : clients) {
-                    select.setString(parameter++, client);
-                }
+                setClients(select, parameter, clients);
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         candidates.add(rs.getLong(1));
@@ -186,15 +182,12 @@ public class EventOutbox {
         if (clients != null && clients.isEmpty()) {
             return Map.of();
         }
-        String ofClients = clients == null ? "" : " AND d.client_name IN ("
-                + String.join(", ", java.util.Collections.nCopies(clients.size(), "?")) + ")";
+        String ofClients = ofClients(clients);
         try (Connection c = dataSource.getConnection();
              PreparedStatement select = c.prepareStatement("SELECT d.client_name, COUNT(*)" + DUE + ofClients
                      + " GROUP BY d.client_name")) {
             int parameter = due(select, channel, Instant.now());
-            for (String client : clients == null ? List.<String>of() : clients) {
-                select.setString(parameter++, client);
-            }
+            setClients(select, parameter, clients);
             Map<String, Integer> due = new LinkedHashMap<>();
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
@@ -227,6 +220,18 @@ public class EventOutbox {
             }
             return take(c, candidates, instance, lease, now);
         });
+    }
+
+    /** The condition naming {@code clients} (null: every client, no condition). */
+    private static String ofClients(java.util.Collection<String> clients) {
+        return clients == null ? "" : " AND d.client_name IN (" + String.join(", ", java.util.Collections.nCopies(clients.size(), "?")) + ")";
+    }
+
+    private static void setClients(PreparedStatement select, int from, java.util.Collection<String> clients) throws SQLException {
+        int parameter = from;
+        for (String client : clients == null ? List.<String>of() : clients) {
+            select.setString(parameter++, client);
+        }
     }
 
     /** Sets the parameters of {@link #DUE}; the index of the next one. */

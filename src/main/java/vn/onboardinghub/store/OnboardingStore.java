@@ -90,6 +90,11 @@ public class OnboardingStore implements AutoCloseable {
      */
     public record Origin(String batchId, Long batchLine, String busCorrelationId, String busReplyTo) {
         public static final Origin NONE = new Origin(null, null, null, null);
+
+        /** Whether its later changes go to a channel of their own (its batch's updates file, its bus client). */
+        boolean hearsUpdates() {
+            return batchId != null || busCorrelationId != null;
+        }
     }
 
     /**
@@ -263,7 +268,7 @@ public class OnboardingStore implements AutoCloseable {
         String traceparent = Traces.currentTraceparent();
         writes.run(c -> {
             // the result as stored until now (row locked to the end of the transaction): what the events tell is the change
-            StoredRow previous = storedRow(c, result.onboardingId());
+            StoredRow previous = storedRow(c, result.onboardingId(), webhook);
             if (!updateOnboarding(c, result, resultJson)) {
                 insertOnboarding(c, result, request, Origin.NONE);
             }
@@ -328,11 +333,12 @@ public class OnboardingStore implements AutoCloseable {
         }
     }
 
-    /** An onboarding's row as stored until now: its result (null: none yet) and origin. */
+    /** An onboarding's row as stored until now: its result (null: none yet, or no channel hears of it) and origin. */
     private record StoredRow(OnboardingResult result, Origin origin) {
     }
 
-    private StoredRow storedRow(Connection c, String onboardingId) throws SQLException {
+    /** The row, its result decrypted only when a channel hears of its changes (a webhook, its bus request or batch). */
+    private StoredRow storedRow(Connection c, String onboardingId, boolean webhook) throws SQLException {
         try (PreparedStatement select = c.prepareStatement("SELECT result_json, batch_id, batch_line, bus_correlation_id,"
                 + " bus_reply_to FROM onboarding WHERE onboarding_id = ? FOR UPDATE")) {
             select.setString(1, onboardingId);
@@ -341,8 +347,8 @@ public class OnboardingStore implements AutoCloseable {
                     return new StoredRow(null, Origin.NONE);
                 }
                 long line = rs.getLong(3);
-                return new StoredRow(result(rs.getString(1)), new Origin(rs.getString(2), rs.wasNull() ? null : line,
-                        rs.getString(4), rs.getString(5)));
+                Origin origin = new Origin(rs.getString(2), rs.wasNull() ? null : line, rs.getString(4), rs.getString(5));
+                return new StoredRow(webhook || origin.hearsUpdates() ? result(rs.getString(1)) : null, origin);
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot read onboarding " + onboardingId, e);
